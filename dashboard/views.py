@@ -1,0 +1,67 @@
+"""Server-rendered pages of the plan: thin callers of the apps' selectors."""
+
+from django.conf import settings
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+
+from departments.models import Department
+from indicators.filters import TargetFilter
+from indicators.selectors import department_targets, plan_targets, task_targets
+from targets.models import Plan
+from targets.selectors import department_responsibilities, departments_with_counts, get_plan, get_task, plan_areas
+
+
+def home(request):
+    plan = Plan.objects.filter(code=settings.DEFAULT_PLAN_CODE).first() or Plan.objects.first()
+    if plan is None:
+        return render(request, "dashboard/no_plan.html", status=404)
+    return redirect(plan)
+
+
+def plan_detail(request, code):
+    plan = get_plan(code)
+    areas = plan_areas(plan)
+    counts = plan.areas.aggregate(tasks=Count("tasks"))
+    context = {
+        "plan": plan,
+        "sections": plan.sections.all(),
+        "areas": areas,
+        "task_count": counts["tasks"],
+        "target_count": plan_targets(plan).count(),
+    }
+    return render(request, "dashboard/plan_detail.html", context)
+
+
+def task_detail(request, code, pk):
+    plan = get_plan(code)
+    task = get_task(plan, pk)
+    context = {"plan": plan, "task": task, "targets": task_targets(task)}
+    return render(request, "dashboard/task_detail.html", context)
+
+
+def target_list(request, code):
+    plan = get_plan(code)
+    target_filter = TargetFilter(request.GET, queryset=plan_targets(plan), plan=plan)
+    return render(request, "dashboard/target_list.html", {"plan": plan, "filter": target_filter})
+
+
+def department_list(request, code):
+    plan = get_plan(code)
+    departments = departments_with_counts([plan.jurisdiction_id])
+    return render(request, "dashboard/department_list.html", {"plan": plan, "departments": departments})
+
+
+def department_detail(request, code, pk):
+    plan = get_plan(code)
+    department = get_object_or_404(
+        Department.objects.prefetch_related("aliases"), jurisdiction=plan.jurisdiction_id, pk=pk
+    )
+    responsibilities = list(department_responsibilities(department).filter(task__area__plan=plan))
+    context = {
+        "plan": plan,
+        "department": department,
+        "leads": [r for r in responsibilities if r.role == "lead"],
+        "co_owns": [r for r in responsibilities if r.role == "co"],
+        "targets": department_targets(department).filter(indicator__plan=plan),
+    }
+    return render(request, "dashboard/department_detail.html", context)

@@ -1,0 +1,54 @@
+"""Reading the plan with the joins each page needs, so query counts do not grow with the plan."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from departments.models import Department
+
+from .models import Area, Plan, Responsibility, Task
+
+
+def responsibilities_in_order() -> Prefetch:
+    return Prefetch(
+        "responsibilities",
+        queryset=Responsibility.objects.select_related("department").order_by("order"),
+    )
+
+
+def get_plan(code: str) -> Plan:
+    return get_object_or_404(Plan.objects.select_related("jurisdiction"), code=code)
+
+
+def plan_areas(plan: Plan) -> QuerySet[Area]:
+    """Areas in order, each with its tasks, their departments and how many targets each task has."""
+    tasks = Task.objects.annotate(target_count=Count("targets")).prefetch_related(responsibilities_in_order())
+    return plan.areas.prefetch_related(Prefetch("tasks", queryset=tasks.order_by("number"))).order_by("order")
+
+
+def get_task(plan: Plan, pk: int) -> Task:
+    return get_object_or_404(
+        Task.objects.select_related("area").prefetch_related(responsibilities_in_order()), area__plan=plan, pk=pk
+    )
+
+
+def department_responsibilities(department: Department) -> QuerySet[Responsibility]:
+    """What a unit leads or co-owns, each task with its full list of departments."""
+    return (
+        department.responsibilities.select_related("task__area__plan")
+        .prefetch_related(Prefetch("task__responsibilities", queryset=responsibilities_in_order().queryset))
+        .order_by("task__area__plan", "task__area__order", "task__number")
+    )
+
+
+def departments_with_counts(jurisdiction_ids) -> QuerySet[Department]:
+    """Units with how many tasks each leads and co-owns, for the department index."""
+    return (
+        Department.objects.filter(jurisdiction__in=jurisdiction_ids)
+        .select_related("jurisdiction")
+        .prefetch_related("aliases")
+        .annotate(
+            lead_count=Count("responsibilities", filter=Q(responsibilities__role=Responsibility.Role.LEAD)),
+            co_count=Count("responsibilities", filter=Q(responsibilities__role=Responsibility.Role.CO)),
+        )
+        .order_by("kind", "name")
+    )
