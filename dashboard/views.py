@@ -1,7 +1,6 @@
 """Server-rendered pages of the plan: thin callers of the apps' selectors."""
 
 from django.conf import settings
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 
 from departments.models import Department
@@ -20,13 +19,14 @@ def home(request):
 
 def plan_detail(request, code):
     plan = get_plan(code)
-    areas = plan_areas(plan)
-    counts = plan.areas.aggregate(tasks=Count("tasks"))
+    areas = list(plan_areas(plan))
     context = {
         "plan": plan,
         "sections": plan.sections.all(),
         "areas": areas,
-        "task_count": counts["tasks"],
+        "action_count": sum(1 for a in areas if a.number),
+        "closing_count": sum(1 for a in areas if not a.number),
+        "task_count": sum(len(a.tasks.all()) for a in areas),
         "target_count": plan_targets(plan).count(),
     }
     return render(request, "dashboard/plan_detail.html", context)

@@ -38,6 +38,11 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=100, help_text=_("The canonical name."))
     kind = models.CharField(_("kind"), max_length=32, choices=DepartmentKind.choices)
     description = models.TextField(_("description"), blank=True)
+    requires_head_signoff = models.BooleanField(
+        _("head must sign off"),
+        default=False,
+        help_text=_("When set, a submitted report goes to the department head before the office."),
+    )
 
     class Meta:
         verbose_name = _("department")
@@ -78,3 +83,27 @@ class DepartmentAlias(models.Model):
     def save(self, *args, **kwargs):
         self.jurisdiction_id = self.department.jurisdiction_id
         super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    """A person's place in one unit: reporters fill in its quarterly report, the head may sign it off."""
+
+    class Role(models.TextChoices):
+        REPORTER = "reporter", _("Reporter")
+        HEAD = "head", _("Head of department")
+
+    user = models.OneToOneField(
+        "auth.User", on_delete=models.CASCADE, related_name="membership", verbose_name=_("user")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="members", verbose_name=_("department")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.REPORTER)
+
+    class Meta:
+        verbose_name = _("department member")
+        verbose_name_plural = _("department members")
+        ordering = ["department", "role", "user__username"]
+
+    def __str__(self):
+        return f"{self.user} · {self.department} · {self.get_role_display()}"

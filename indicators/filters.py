@@ -8,9 +8,7 @@ from .models import Comparator, Period, Target
 
 class TargetFilter(django_filters.FilterSet):
     period = django_filters.ChoiceFilter(label=_("Period"), choices=Period.choices, empty_label=_("All"))
-    comparator = django_filters.ChoiceFilter(
-        label=_("Comparator"), choices=Comparator.choices, empty_label=_("All")
-    )
+    comparator = django_filters.ChoiceFilter(label=_("Comparator"), choices=Comparator.choices, empty_label=_("All"))
     area = django_filters.ChoiceFilter(label=_("Section"), method="filter_area", empty_label=_("All"))
     q = django_filters.CharFilter(label=_("Search"), method="filter_text")
 

@@ -1,5 +1,7 @@
 """What the plan measures (indicators) and what it promises for them (targets), each with its quote."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -34,6 +36,19 @@ class Indicator(models.Model):
         help_text=_("Reports the values; the lead of the target's task unless the office changes it."),
     )
     order = models.PositiveSmallIntegerField(_("order"))
+    min_value = models.DecimalField(_("lowest plausible value"), max_digits=14, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField(
+        _("highest plausible value"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    change_warning_share = models.DecimalField(
+        _("change needing an explanation"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.30"),
+        help_text=_("A quarterly value that moves by more than this share from the last one must be explained."),
+    )
+    baseline_value = models.DecimalField(_("baseline value"), max_digits=14, decimal_places=4, null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("indicator")
@@ -43,6 +58,11 @@ class Indicator(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_milestone(self) -> bool:
+        """No unit and no target with a number: reported as reached or not, with a description."""
+        return not self.unit and all(t.value is None for t in self.targets.all())
 
 
 class Period(models.TextChoices):
@@ -79,7 +99,7 @@ class Comparator(models.TextChoices):
     CITY_ASSIGNED = "city_assigned", _("Value assigned by the city")
 
 
-NUMERIC_COMPARATORS = {Comparator.GTE, Comparator.GT, Comparator.LTE, Comparator.LT, Comparator.EQ, Comparator.APPROX}
+NUMERIC_COMPARATORS = (Comparator.GTE, Comparator.GT, Comparator.LTE, Comparator.LT, Comparator.EQ, Comparator.APPROX)
 
 
 class Target(models.Model):
@@ -101,7 +121,10 @@ class Target(models.Model):
     comparator = models.CharField(_("comparator"), max_length=16, choices=Comparator.choices)
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=4, null=True, blank=True)
     baseline_year = models.PositiveSmallIntegerField(
-        _("baseline year"), null=True, blank=True, help_text=_("For targets relative to a year, such as 比2020年下降5%.")
+        _("baseline year"),
+        null=True,
+        blank=True,
+        help_text=_("For targets relative to a year, such as 比2020年下降5%."),
     )
     is_aspirational = models.BooleanField(_("aspirational (力争/争取)"), default=False)
     reference = models.CharField(
@@ -109,6 +132,12 @@ class Target(models.Model):
     )
     quote = models.TextField(_("quote from the plan"))
     order = models.PositiveSmallIntegerField(_("order"))
+    assigned_document = models.CharField(
+        _("document assigning the value"),
+        max_length=200,
+        blank=True,
+        help_text=_("For targets assigned by the city: the document the office took the value from."),
+    )
 
     class Meta:
         verbose_name = _("target")

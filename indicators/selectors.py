@@ -9,9 +9,9 @@ from .models import Target
 
 
 def _targets() -> QuerySet[Target]:
-    return Target.objects.select_related(
-        "indicator__reporting_department", "task__area"
-    ).order_by("indicator__order", "order")
+    return Target.objects.select_related("indicator__reporting_department", "task__area").order_by(
+        "indicator__order", "order"
+    )
 
 
 def plan_targets(plan: Plan) -> QuerySet[Target]:

@@ -44,10 +44,7 @@ class _Loader:
             .prefetch_related("responsibilities__department")
         }
         self.tasks_lead = {
-            r.task_id: r.department
-            for t in self.tasks.values()
-            for r in t.responsibilities.all()
-            if r.role == "lead"
+            r.task_id: r.department for t in self.tasks.values() for r in t.responsibilities.all() if r.role == "lead"
         }
         main = plan.sections.filter(heading=MAIN_OBJECTIVES).first()
         self.main_objectives_text = main.body if main else ""

@@ -110,6 +110,9 @@ class Task(models.Model):
     def __str__(self):
         return f"{self.code} {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("dashboard:task-detail", args=[self.area.plan.code, self.pk])
+
     @property
     def code(self) -> str:
         """The reference users say aloud: 2.2 is the second task of the second area."""
@@ -128,9 +131,6 @@ class Task(models.Model):
     @property
     def full_text(self) -> str:
         return f"{self.title}。{self.body}（{self.responsibility_text}）"
-
-    def get_absolute_url(self):
-        return reverse("dashboard:task-detail", args=[self.area.plan.code, self.pk])
 
 
 class Responsibility(models.Model):

@@ -198,7 +198,7 @@ def _join(existing: str, more: str) -> str:
 
 def _parse_head(head: list[tuple[int, str]]) -> tuple[str, str, date | None, str]:
     issuer, issued_on, title, preamble = "", None, "", ""
-    for n, t in head:
+    for _, t in head:
         if m := ISSUER_LINE.match(t):
             issuer = m.group(1)
         elif m := DATE_LINE.match(t):
@@ -217,7 +217,9 @@ def _parse_numbered_task(match: re.Match, area: ParsedArea, line: int) -> Parsed
     number = int(match.group(1))
     expected = len(area.tasks) + 1
     if number != expected:
-        raise PlanTextError(line, f"“{area.title}”的任务编号应为 {expected}，实际为 {number}（编号在每个行动内从 1 开始连续）。")
+        raise PlanTextError(
+            line, f"“{area.title}”的任务编号应为 {expected}，实际为 {number}（编号在每个行动内从 1 开始连续）。"
+        )
     before, clause, names = split_responsibility(match.group(2), line)
     title, body = split_title(before, line)
     return ParsedTask(number, title, body, clause, names, line)

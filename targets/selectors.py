@@ -1,9 +1,9 @@
 """Reading the plan with the joins each page needs, so query counts do not grow with the plan."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
-from departments.models import Department
+from departments.models import Department, DepartmentKind
 
 from .models import Area, Plan, Responsibility, Task
 
@@ -50,5 +50,13 @@ def departments_with_counts(jurisdiction_ids) -> QuerySet[Department]:
             lead_count=Count("responsibilities", filter=Q(responsibilities__role=Responsibility.Role.LEAD)),
             co_count=Count("responsibilities", filter=Q(responsibilities__role=Responsibility.Role.CO)),
         )
-        .order_by("kind", "name")
+        .order_by(kind_order(), "name")
+    )
+
+
+def kind_order() -> Case:
+    """Agencies first, collective entries last: the order the office reads a list of units in."""
+    return Case(
+        *[When(kind=kind, then=Value(i)) for i, kind in enumerate(DepartmentKind.values)],
+        output_field=IntegerField(),
     )

@@ -50,4 +50,6 @@ class Command(BaseCommand):
             )
         )
         if result.departments_created:
-            self.stdout.write(f"新建责任单位 {len(result.departments_created)} 个：{'、'.join(result.departments_created)}")
+            self.stdout.write(
+                f"新建责任单位 {len(result.departments_created)} 个：{'、'.join(result.departments_created)}"
+            )

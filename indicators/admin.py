@@ -1,0 +1,60 @@
+from django.contrib import admin
+
+from targets.admin import TaskAdmin
+from targets.models import Task
+
+from .models import Indicator, Target
+
+
+class TargetInline(admin.StackedInline):
+    model = Target
+    fields = [
+        ("period", "comparator", "value"),
+        ("baseline_year", "is_aspirational", "reference"),
+        "task",
+        "quote",
+        "order",
+    ]
+    raw_id_fields = ["task"]
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "unit", "value_kind", "direction", "reporting_department"]
+    list_filter = ["plan", "value_kind", "direction", "reporting_department"]
+    search_fields = ["name", "code", "targets__quote"]
+    autocomplete_fields = ["reporting_department"]
+    list_select_related = ["reporting_department"]
+    inlines = [TargetInline]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "period", "comparator", "value", "baseline_year", "is_aspirational", "task"]
+    list_filter = ["period", "comparator", "is_aspirational", "indicator__plan"]
+    search_fields = ["indicator__name", "quote"]
+    list_select_related = ["indicator", "task__area"]
+    raw_id_fields = ["task"]
+
+
+class TaskTargetInline(admin.TabularInline):
+    """A task in the admin shows its targets beside its departments."""
+
+    model = Target
+    fields = ["indicator", "period", "comparator", "value", "quote"]
+    readonly_fields = ["indicator", "period", "comparator", "value", "quote"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Task)
+
+
+@admin.register(Task)
+class TaskWithTargetsAdmin(TaskAdmin):
+    inlines = [*TaskAdmin.inlines, TaskTargetInline]

@@ -1,0 +1,265 @@
+"""Quarterly reports: each unit's account of its tasks and indicators, their review, and their history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department
+from indicators.models import Indicator
+from targets.models import Plan, Task
+
+
+class ReportingPeriod(models.Model):
+    """A quarter to report on, with the window the office sets for it."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(q, f"Q{q}") for q in range(1, 5)])
+    opens_on = models.DateField(_("opens on"))
+    due_on = models.DateField(_("due on"))
+    is_open = models.BooleanField(_("open for reporting"), default=True)
+
+    class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        ordering = ["-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "quarter"], name="period_unique_quarter"),
+            models.CheckConstraint(condition=models.Q(quarter__gte=1, quarter__lte=4), name="period_quarter_1_to_4"),
+            models.CheckConstraint(condition=models.Q(due_on__gte=models.F("opens_on")), name="period_due_after_open"),
+        ]
+
+    def __str__(self):
+        return _("%(year)s Q%(quarter)s") % {"year": self.year, "quarter": self.quarter}
+
+    @property
+    def ends_on(self) -> dt.date:
+        return quarter_end(self.year, self.quarter)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return today > self.due_on
+
+
+def quarter_end(year: int, quarter: int) -> dt.date:
+    if quarter == 4:
+        return dt.date(year, 12, 31)
+    return dt.date(year, 3 * quarter + 1, 1) - dt.timedelta(days=1)
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    AWAITING_SIGNOFF = "awaiting_signoff", _("Awaiting head sign-off")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+class QuarterlyReport(models.Model):
+    """One unit's report for one quarter of one plan."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="reports", verbose_name=_("plan"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="reports", verbose_name=_("department")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="reports", verbose_name=_("period")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised by every save, so a stale form cannot overwrite a newer one.")
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    is_late = models.BooleanField(_("late"), default=False)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    office_comment = models.TextField(_("office's comment"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("updated by")
+    )
+
+    class Meta:
+        verbose_name = _("quarterly report")
+        verbose_name_plural = _("quarterly reports")
+        ordering = ["-period__year", "-period__quarter", "department__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "department", "period"], name="report_one_per_quarter"),
+        ]
+
+    def __str__(self):
+        return f"{self.department} · {self.period}"
+
+    def get_absolute_url(self):
+        return reverse("tasks:report-detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class TaskStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    BEHIND = "behind", _("Behind schedule")
+
+
+class TaskUpdate(models.Model):
+    """A unit's own part of a task for the quarter; lead and co-owners each write one."""
+
+    report = models.ForeignKey(
+        QuarterlyReport, on_delete=models.CASCADE, related_name="task_updates", verbose_name=_("report")
+    )
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="updates", verbose_name=_("task"))
+    status = models.CharField(_("status"), max_length=16, choices=TaskStatus.choices, blank=True)
+    percent_complete = models.PositiveSmallIntegerField(_("percent complete"), null=True, blank=True)
+    work_done = models.TextField(_("work done this quarter"), blank=True)
+    problems = models.TextField(_("problems met"), blank=True)
+    next_steps = models.TextField(_("plan for next quarter"), blank=True)
+    major_problem = models.BooleanField(
+        _("major problem"),
+        default=False,
+        help_text=_("The office sees it at once; the plan asks for it to reach the city."),
+    )
+
+    class Meta:
+        verbose_name = _("task update")
+        verbose_name_plural = _("task updates")
+        ordering = ["report", "task__area__order", "task__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "task"], name="task_update_one_per_report"),
+            models.CheckConstraint(
+                condition=models.Q(percent_complete__isnull=True) | models.Q(percent_complete__lte=100),
+                name="task_update_percent_0_100",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.task.code}"
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    return f"evidence/{instance.task_update.report_id}/{filename}"
+
+
+class Evidence(models.Model):
+    """A supporting file; stored outside the static root and served only to those who may see the report."""
+
+    task_update = models.ForeignKey(
+        TaskUpdate, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("task update")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class IndicatorValue(models.Model):
+    """The value of one indicator for the quarter, with its source."""
+
+    report = models.ForeignKey(
+        QuarterlyReport, on_delete=models.CASCADE, related_name="indicator_values", verbose_name=_("report")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")
+    )
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4, null=True, blank=True)
+    reached = models.BooleanField(_("milestone reached"), null=True, blank=True)
+    data_source = models.CharField(_("data source"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    change_explanation = models.TextField(_("explanation of a large change"), blank=True)
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["report", "indicator__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="indicator_value_one_per_report"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.indicator}"
+
+
+class ReportEvent(models.Model):
+    """One step in a report's life: who did what, when, and why."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        SAVE = "save", _("Saved draft")
+        SUBMIT = "submit", _("Submitted")
+        SIGN_OFF = "sign_off", _("Signed off by the head")
+        APPROVE = "approve", _("Approved")
+        RETURN = "return", _("Returned for revision")
+        REOPEN = "reopen", _("Reopened by the office")
+        UPLOAD = "upload", _("Attached evidence")
+        IMPORT = "import", _("Imported from a spreadsheet")
+
+    report = models.ForeignKey(
+        QuarterlyReport, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+    status_before = models.CharField(_("status before"), max_length=20, choices=ReportStatus.choices, blank=True)
+    status_after = models.CharField(_("status after"), max_length=20, choices=ReportStatus.choices)
+    version = models.PositiveIntegerField(_("version after"))
+
+    class Meta:
+        verbose_name = _("report event")
+        verbose_name_plural = _("report history")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.report} · {self.get_action_display()}"
+
+
+class FieldChange(models.Model):
+    """One field's before and after within an event, findable from its task or indicator."""
+
+    event = models.ForeignKey(ReportEvent, on_delete=models.CASCADE, related_name="changes", verbose_name=_("event"))
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="changes", verbose_name=_("task")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name=_("indicator"),
+    )
+    field = models.CharField(_("field"), max_length=50)
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
+
+    class Meta:
+        verbose_name = _("field change")
+        verbose_name_plural = _("field changes")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.field}: {self.before} → {self.after}"

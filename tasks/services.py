@@ -1,0 +1,282 @@
+"""Every change to a quarterly report goes through these functions: one transaction each, permission
+checks and validation inside, and a history entry (who, when, what before and after) written inside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from departments.models import Department
+from targets.models import Plan
+
+from . import permissions
+from .models import (
+    FieldChange,
+    IndicatorValue,
+    QuarterlyReport,
+    ReportEvent,
+    ReportingPeriod,
+    ReportStatus,
+    TaskUpdate,
+)
+from .notifications import notify_office_of_major_problems
+from .selectors import department_indicators, department_tasks, previous_values
+from .validation import check_indicator_value, check_task_update
+
+TASK_FIELDS = ("status", "percent_complete", "work_done", "problems", "next_steps", "major_problem")
+INDICATOR_FIELDS = ("value", "reached", "data_source", "note", "change_explanation")
+
+
+class VersionConflict(Exception):
+    """Someone saved the report after this form was opened; the newer save wins and nothing is lost."""
+
+    def __init__(self, report: QuarterlyReport, latest: ReportEvent | None):
+        self.report = report
+        self.latest = latest
+        super().__init__(_("This report was changed by someone else after you opened it."))
+
+
+@dataclass
+class ReportErrors(Exception):
+    """Field errors keyed by row: {"task", task_id} or {"indicator", indicator_id} -> {field: message}."""
+
+    tasks: dict[int, dict[str, str]] = field(default_factory=dict)
+    indicators: dict[int, dict[str, str]] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.tasks or self.indicators or self.general)
+
+
+def _locked(report: QuarterlyReport) -> QuarterlyReport:
+    return QuarterlyReport.objects.select_for_update().select_related("period", "department", "plan").get(pk=report.pk)
+
+
+def _record(report, *, action, by, before_status, comment="", changes=()) -> ReportEvent:
+    event = ReportEvent.objects.create(
+        report=report,
+        action=action,
+        actor=by,
+        comment=comment,
+        status_before=before_status,
+        status_after=report.status,
+        version=report.version,
+    )
+    FieldChange.objects.bulk_create(FieldChange(event=event, **change) for change in changes)
+    return event
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+@transaction.atomic
+def start_report(*, plan: Plan, department: Department, period: ReportingPeriod, by, is_demo=False) -> QuarterlyReport:
+    """Open (or return) the unit's report for the quarter, with a row for every task and indicator it owns."""
+    if not permissions.can_start_report(by, department, period):
+        raise PermissionDenied(_("Only the department's own members can start its report while the quarter is open."))
+    report, created = QuarterlyReport.objects.get_or_create(
+        plan=plan, department=department, period=period, defaults={"updated_by": by, "is_demo": is_demo}
+    )
+    if created:
+        TaskUpdate.objects.bulk_create(TaskUpdate(report=report, task=t) for t in department_tasks(plan, department))
+        IndicatorValue.objects.bulk_create(
+            IndicatorValue(report=report, indicator=i) for i in department_indicators(plan, department)
+        )
+        _record(report, action=ReportEvent.Action.CREATE, by=by, before_status="")
+    return report
+
+
+def validate_report_data(report, task_data, indicator_data, *, complete: bool) -> ReportErrors:
+    errors = ReportErrors()
+    previous = previous_values(report)
+    for task_id, data in task_data.items():
+        if problems := check_task_update(data, complete=complete):
+            errors.tasks[task_id] = problems
+    values = {v.indicator_id: v for v in report.indicator_values.select_related("indicator")}
+    for indicator_id, data in indicator_data.items():
+        row = values.get(indicator_id)
+        if row is None:
+            errors.general.append(_("Indicator %(id)s is not part of this report.") % {"id": indicator_id})
+            continue
+        problems = check_indicator_value(row.indicator, data, previous=previous.get(indicator_id), complete=complete)
+        if problems:
+            errors.indicators[indicator_id] = problems
+    return errors
+
+
+@transaction.atomic
+def save_draft(
+    *, report: QuarterlyReport, by, version: int, task_data: dict, indicator_data: dict, action=ReportEvent.Action.SAVE
+) -> ReportEvent | None:
+    """Store the form's values if nobody saved in between; record each changed field. No change, no event."""
+    report = _locked(report)
+    if not permissions.can_edit(by, report):
+        raise PermissionDenied(_("This report cannot be edited now."))
+    if version != report.version:
+        raise VersionConflict(report, report.events.exclude(actor=by).first() or report.events.first())
+    errors = validate_report_data(report, task_data, indicator_data, complete=False)
+    if errors:
+        raise errors
+
+    changes = []
+    updates = {u.task_id: u for u in report.task_updates.select_related("task")}
+    unknown = set(task_data) - set(updates)
+    if unknown:
+        raise ReportErrors(general=[_("Some tasks are not part of this report.")])
+    newly_major = []
+    for task_id, data in task_data.items():
+        update = updates[task_id]
+        changed = _apply(update, data, TASK_FIELDS, changes, task=update.task)
+        if "major_problem" in changed and update.major_problem:
+            newly_major.append(update)
+        if changed:
+            update.save(update_fields=changed)
+    values = {v.indicator_id: v for v in report.indicator_values.select_related("indicator")}
+    for indicator_id, data in indicator_data.items():
+        row = values[indicator_id]
+        changed = _apply(row, data, INDICATOR_FIELDS, changes, indicator=row.indicator)
+        if changed:
+            row.save(update_fields=changed)
+    if not changes:
+        return None
+    report.version += 1
+    report.updated_by = by
+    report.save(update_fields=["version", "updated_by", "updated_at"])
+    event = _record(report, action=action, by=by, before_status=report.status, changes=changes)
+    if newly_major:
+        transaction.on_commit(lambda: notify_office_of_major_problems(report, newly_major))
+    return event
+
+
+def _apply(row, data: dict, fields, changes: list, **where) -> list[str]:
+    changed = []
+    for name in fields:
+        if name not in data:
+            continue
+        before, after = getattr(row, name), data[name]
+        if isinstance(after, str):
+            after = after.strip()
+        if _text(before) != _text(after):
+            setattr(row, name, after)
+            changed.append(name)
+            changes.append({"field": name, "before": _text(before), "after": _text(after), **where})
+    return changed
+
+
+def _report_data(report: QuarterlyReport) -> tuple[dict, dict]:
+    tasks = {u.task_id: {f: getattr(u, f) for f in TASK_FIELDS} for u in report.task_updates.all()}
+    indicators = {v.indicator_id: {f: getattr(v, f) for f in INDICATOR_FIELDS} for v in report.indicator_values.all()}
+    return tasks, indicators
+
+
+@transaction.atomic
+def submit_report(*, report: QuarterlyReport, by) -> QuarterlyReport:
+    """Send the report on: to the head when the unit requires sign-off, otherwise to the office."""
+    report = _locked(report)
+    if not permissions.can_submit(by, report):
+        raise PermissionDenied(_("This report cannot be submitted now."))
+    errors = validate_report_data(report, *_report_data(report), complete=True)
+    if errors:
+        raise errors
+    before = report.status
+    if report.department.requires_head_signoff and not permissions.is_head_of_unit(by, report):
+        report.status = ReportStatus.AWAITING_SIGNOFF
+    else:
+        _mark_submitted(report)
+    report.updated_by = by
+    report.save()
+    _record(report, action=ReportEvent.Action.SUBMIT, by=by, before_status=before)
+    return report
+
+
+def _mark_submitted(report: QuarterlyReport) -> None:
+    now = timezone.now()
+    report.status = ReportStatus.SUBMITTED
+    if report.submitted_at is None:
+        report.submitted_at = now
+        report.is_late = timezone.localdate(now) > report.period.due_on
+
+
+@transaction.atomic
+def sign_off_report(*, report: QuarterlyReport, by, approve: bool, comment: str = "") -> QuarterlyReport:
+    """The head sends the report to the office, or back to the reporters with a comment."""
+    report = _locked(report)
+    if not permissions.can_sign_off(by, report):
+        raise PermissionDenied(_("Only the department head can sign off this report now."))
+    before = report.status
+    if approve:
+        _mark_submitted(report)
+        action = ReportEvent.Action.SIGN_OFF
+    else:
+        _require(comment, _("Say what must be changed."))
+        report.status = ReportStatus.RETURNED
+        action = ReportEvent.Action.RETURN
+    report.updated_by = by
+    report.save()
+    _record(report, action=action, by=by, before_status=before, comment=comment)
+    return report
+
+
+@transaction.atomic
+def approve_report(*, report: QuarterlyReport, by, comment: str = "") -> QuarterlyReport:
+    report = _locked(report)
+    if not permissions.can_review(by, report):
+        raise PermissionDenied(_("Only the office can approve a submitted report."))
+    before = report.status
+    report.status = ReportStatus.APPROVED
+    report.approved_at = timezone.now()
+    report.office_comment = comment
+    report.updated_by = by
+    report.save()
+    _record(report, action=ReportEvent.Action.APPROVE, by=by, before_status=before, comment=comment)
+    return report
+
+
+@transaction.atomic
+def return_report(*, report: QuarterlyReport, by, comment: str) -> QuarterlyReport:
+    report = _locked(report)
+    if not permissions.can_review(by, report):
+        raise PermissionDenied(_("Only the office can return a submitted report."))
+    _require(comment, _("Say what must be changed."))
+    before = report.status
+    report.status = ReportStatus.RETURNED
+    report.office_comment = comment
+    report.updated_by = by
+    report.save()
+    _record(report, action=ReportEvent.Action.RETURN, by=by, before_status=before, comment=comment)
+    return report
+
+
+@transaction.atomic
+def reopen_report(*, report: QuarterlyReport, by, reason: str) -> QuarterlyReport:
+    """Unlock an approved report for correction; the reason stays in its history."""
+    report = _locked(report)
+    if not permissions.can_reopen(by, report):
+        raise PermissionDenied(_("Only the office can reopen an approved report."))
+    _require(reason, _("Give the reason for reopening."))
+    before = report.status
+    report.status = ReportStatus.RETURNED
+    report.approved_at = None
+    report.office_comment = reason
+    report.updated_by = by
+    report.save()
+    _record(report, action=ReportEvent.Action.REOPEN, by=by, before_status=before, comment=reason)
+    return report
+
+
+def _require(text: str, message: str) -> None:
+    if not (text or "").strip():
+        raise ValidationError(message)

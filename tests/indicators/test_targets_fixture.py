@@ -1,0 +1,187 @@
+"""Every target of the plan is in the fixture, exactly as the text states it."""
+
+import re
+from decimal import Decimal
+
+import pytest
+import yaml
+
+from indicators.models import Comparator, Indicator, Target
+from indicators.services import TargetFixtureError, load_targets
+from targets.models import Task
+from tests.conftest import FIXTURES
+
+pytestmark = pytest.mark.django_db
+
+# Numeric targets typed out from the plan: (indicator code, task or "主要目标", period, comparator, value, unit, baseline)
+NUMERIC = [
+    ("renewable-power-capacity", "主要目标", "2025", "gt", "300", "万千瓦", None),
+    ("renewable-power-capacity", "2.2", "2025", "gt", "300", "万千瓦", None),
+    ("industry-value-added-share", "1.1", "2025", "gte", "40", "%", None),
+    ("blast-furnace-energy-per-product", "1.3", "2025", "lte", "361", "千克标准煤/吨", None),
+    ("converter-energy-per-product", "1.3", "2025", "lte", "-30", "千克标准煤/吨", None),
+    ("peak-load-response-capacity", "2.4", "2025", "gte", "5", "%", None),
+    ("public-energy-audits", "3.2", "2025", "gte", "22", "家", None),
+    ("new-large-datacenter-pue", "3.4", "2025", "lte", "1.3", "", None),
+    ("datacenter-pue", "3.4", "2025", "lte", "1.5", "", None),
+    ("sponge-city-area-share", "4.1", "十四五", "gte", "38", "%", None),
+    ("prefabricated-building-share", "4.1", "2025", "gte", "100", "%", None),
+    ("green-building-share", "4.2", "2025", "gte", "100", "%", None),
+    ("star-rated-green-building-share", "4.2", "2025", "gte", "30", "%", None),
+    ("five-step-energy-standard-share", "4.2", "2025", "gte", "100", "%", None),
+    ("low-carbon-demo-villages", "4.4", "2025", "milestone", "1", "个", None),
+    ("nev-sales-share", "5.1", "2025", "approx", "25", "%", None),
+    ("transport-carbon-intensity", "5.1", "2025", "approx", "5", "%", 2020),
+    ("nature-reserve-land-share", "6.1", "2025", "gte", "12.92", "%", None),
+    ("forest-coverage", "6.2", "2025", "gte", "8.01", "%", None),
+    ("msw-recycling-ratio", "7.3", "2025", "approx", "80", "%", None),
+    ("industrial-solid-waste-utilization", "7.4", "2025", "gte", "98", "%", None),
+    ("crop-straw-utilization", "7.4", "2025", "gte", "98", "%", None),
+    ("construction-waste-recycling", "7.4", "2025", "gte", "30", "%", None),
+    ("public-institution-energy-per-area", "10.1", "2025", "gte", "5", "%", 2020),
+    ("public-institution-carbon-emissions", "10.1", "2025", "gte", "7", "%", 2020),
+    ("conservation-oriented-agency-share", "10.1", "2025", "gte", "80", "%", None),
+]
+
+# Targets whose value the city assigns, and directional and milestone targets: (code, task, period, comparator)
+NON_NUMERIC = [
+    ("energy-intensity", "主要目标", "2025", "city_assigned"),
+    ("energy-intensity", "主要目标", "2030", "city_assigned"),
+    ("co2-intensity", "主要目标", "2025", "city_assigned"),
+    ("co2-intensity", "主要目标", "2030", "city_assigned"),
+    ("non-fossil-energy-share", "主要目标", "2025", "increase"),
+    ("carbon-peak", "主要目标", "2030年前", "milestone"),
+    ("above-scale-industry-energy-intensity", "1.2", "2025", "city_assigned"),
+    ("coal-consumption", "2.1", "十四五", "decrease"),
+    ("coal-consumption", "2.1", "十四五", "city_assigned"),
+    ("coal-consumption", "2.1", "十五五", "decrease"),
+    ("natural-gas-consumption", "2.3", "2025", "increase"),
+    ("new-energy-storage-capacity", "2.4", "2025", "increase"),
+    ("heat-metering-projects", "4.2", "未明确", "city_assigned"),
+    ("new-building-efficiency-level", "4.2", "2025", "milestone"),
+    ("public-building-retrofit-area", "4.2", "2025", "increase"),
+    ("urban-building-renewable-substitution", "4.3", "2025", "increase"),
+    ("new-public-institution-rooftop-pv", "4.3", "2025", "increase"),
+    ("new-factory-rooftop-pv", "4.3", "2025", "increase"),
+    ("forest-coverage", "6.2", "2030", "increase"),
+    ("forest-area", "6.2", "2030", "increase"),
+    ("livestock-manure-facilities", "6.4", "未明确", "milestone"),
+    ("industrial-park-circular-retrofit", "7.1", "2025", "milestone"),
+    ("waste-sorting-system", "7.3", "2025", "milestone"),
+    ("urban-waste-sorting-coverage", "7.3", "2030", "milestone"),
+    ("public-institution-energy-efficiency", "10.1", "2025", "increase"),
+    ("green-public-institution-pilots", "10.1", "2025", "milestone"),
+]
+
+COMPARATOR_WORDS = {
+    "gt": ("超过",),
+    "gte": ("达到", "以上", "不少于", "不低于", "下降"),
+    "lte": ("不超过", "以下"),
+    "approx": ("左右",),
+}
+
+
+def _where(target: Target) -> str:
+    return target.task.code if target.task else "主要目标"
+
+
+def _find(plan, code, where, period, comparator):
+    matches = [
+        t
+        for t in Target.objects.filter(
+            indicator__plan=plan, indicator__code=code, period=period, comparator=comparator
+        ).select_related("task__area")
+        if _where(t) == where
+    ]
+    assert len(matches) == 1, (code, where, period, comparator, matches)
+    return matches[0]
+
+
+@pytest.mark.parametrize(("code", "where", "period", "comparator", "value", "unit", "baseline"), NUMERIC)
+def test_numeric_target_as_the_plan_states_it(plan, code, where, period, comparator, value, unit, baseline):
+    target = _find(plan, code, where, period, comparator)
+    assert target.value == Decimal(value)
+    assert target.unit == unit
+    assert target.baseline_year == baseline
+    assert value in target.quote
+    if comparator in COMPARATOR_WORDS:
+        assert any(word in target.quote for word in COMPARATOR_WORDS[comparator]), target.quote
+
+
+@pytest.mark.parametrize(("code", "where", "period", "comparator"), NON_NUMERIC)
+def test_directional_milestone_and_city_assigned_targets(plan, code, where, period, comparator):
+    target = _find(plan, code, where, period, comparator)
+    if comparator == "city_assigned":
+        assert "下达" in target.quote or "全市平均水平" in target.quote
+        assert target.value is None
+
+
+def test_every_quote_is_the_plans_own_words_in_its_own_task(plan):
+    main = plan.sections.get(heading="主要目标").body
+    for target in Target.objects.filter(indicator__plan=plan).select_related("task__area"):
+        source = target.task.full_text if target.task else main
+        assert target.quote in source, target.quote
+
+
+def test_no_number_the_plan_promises_is_left_out(plan):
+    """Every figure with a target's unit in the tasks and main objectives lies inside some target's quote."""
+    quotes = list(Target.objects.filter(indicator__plan=plan).values_list("quote", flat=True))
+    figure = re.compile(r"-?\d+(?:\.\d+)?(?:%|万千瓦|千克标准煤/吨|家|个)|不超过\d+(?:\.\d+)?")
+    texts = [plan.sections.get(heading="主要目标").body]
+    texts += [t.full_text for t in Task.objects.filter(area__plan=plan)]
+    missing = []
+    for text in texts:
+        for match in figure.finditer(text):
+            covered = any(
+                q in text and text.index(q) <= match.start() and match.end() <= text.index(q) + len(q) for q in quotes
+            )
+            if not covered:
+                missing.append(text[max(0, match.start() - 15) : match.end() + 5])
+    assert missing == []
+
+
+def test_aspirational_exactly_when_the_plan_says_strive(plan):
+    for target in Target.objects.filter(indicator__plan=plan):
+        says_strive = "力争" in target.quote or "争取" in target.quote
+        assert target.is_aspirational == says_strive, target.quote
+
+
+def test_counts(plan):
+    assert Indicator.objects.filter(plan=plan).count() == 54
+    assert Target.objects.filter(indicator__plan=plan).count() == 65
+    assert Target.objects.filter(indicator__plan=plan, comparator=Comparator.CITY_ASSIGNED).count() == 7
+
+
+def test_reporting_department_defaults_to_the_task_lead(plan):
+    forest = Indicator.objects.get(plan=plan, code="forest-coverage")
+    assert forest.reporting_department.name == "七里海管委会"
+    intensity = Indicator.objects.get(plan=plan, code="energy-intensity")
+    assert intensity.reporting_department.name == "区发展改革委"
+
+
+def test_reload_keeps_a_reporting_department_the_office_changed(plan):
+    forest = Indicator.objects.get(plan=plan, code="forest-coverage")
+    forestry = forest.reporting_department.jurisdiction.departments.get(name="区林业局")
+    forest.reporting_department = forestry
+    forest.save()
+    data = yaml.safe_load((FIXTURES / "ninghe-targets.yaml").read_text(encoding="utf-8"))
+    load_targets(plan=plan, data=data)
+    forest.refresh_from_db()
+    assert forest.reporting_department == forestry
+
+
+def test_a_quote_not_in_the_plan_is_refused_and_nothing_changes(plan):
+    data = yaml.safe_load((FIXTURES / "ninghe-targets.yaml").read_text(encoding="utf-8"))
+    forest = next(i for i in data["indicators"] if i["code"] == "forest-coverage")
+    forest["targets"][0]["quote"] = "全区森林覆盖率达到9%"
+    forest["targets"][0]["value"] = 9
+    data["indicators"][0]["targets"][0]["task"] = "99.1"
+    before = list(Target.objects.filter(indicator__plan=plan).values_list("pk", "quote"))
+
+    with pytest.raises(TargetFixtureError) as caught:
+        load_targets(plan=plan, data=data)
+
+    problems = "\n".join(caught.value.problems)
+    assert "指标 forest-coverage 目标 1：引文不是方案原文" in problems
+    assert "方案中没有任务 99.1" in problems
+    assert list(Target.objects.filter(indicator__plan=plan).values_list("pk", "quote")) == before
