@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Department, DepartmentAlias, Jurisdiction
+from .models import Department, DepartmentAlias, Jurisdiction, Membership
 
 
 class DepartmentAliasInline(admin.TabularInline):
@@ -17,8 +17,8 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "jurisdiction", "alias_list"]
-    list_filter = ["kind", "jurisdiction"]
+    list_display = ["name", "kind", "requires_head_signoff", "jurisdiction", "alias_list"]
+    list_filter = ["kind", "requires_head_signoff", "jurisdiction"]
     search_fields = ["name", "aliases__name"]
     inlines = [DepartmentAliasInline]
 
@@ -28,3 +28,12 @@ class DepartmentAdmin(admin.ModelAdmin):
     @admin.display(description=DepartmentAlias._meta.verbose_name_plural)
     def alias_list(self, obj):
         return "、".join(a.name for a in obj.aliases.all())
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "department", "role"]
+    list_filter = ["role", "department__kind"]
+    search_fields = ["user__username", "user__first_name", "department__name"]
+    autocomplete_fields = ["department", "user"]
+    list_select_related = ["user", "department"]

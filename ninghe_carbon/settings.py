@@ -102,7 +102,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
 
 # Celery: Redis when CELERY_BROKER_URL is set; otherwise jobs run eagerly in the calling process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -116,3 +116,16 @@ DEFAULT_PLAN_CODE = os.environ.get("DEFAULT_PLAN_CODE", "ninghe-2023")
 
 # The run script sets DEMO_MODE for the demo installation; every page then carries a demo banner.
 DEMO_MODE = env_bool("DEMO_MODE", False)
+
+# Uploaded evidence lives outside the static root and is served only through a permission-checking view.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# Without a mail server configured, mail is written to files in mail-outbox/ for a person to read.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "mail-outbox"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ninghe-carbon@localhost")
+LOGIN_REDIRECT_URL = "tasks:home"
+LOGOUT_REDIRECT_URL = "login"

@@ -4,13 +4,14 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from departments.models import Department, Jurisdiction
 
 
 class Plan(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
+        DRAFT = "draft", pgettext_lazy("plan status", "Draft")
         IN_FORCE = "in_force", _("In force")
         ENDED = "ended", _("Ended")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,15 @@ class ReportingPeriod(models.Model):
 
     def is_overdue(self, today: dt.date) -> bool:
         return today > self.due_on
+
+
+DUE_DAYS_AFTER_QUARTER = 10
+
+
+def default_window(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    """Reporting opens in the quarter's last month and is due on the 10th day after the quarter ends."""
+    end = quarter_end(year, quarter)
+    return end.replace(day=1), end + dt.timedelta(days=DUE_DAYS_AFTER_QUARTER)
 
 
 def quarter_end(year: int, quarter: int) -> dt.date:
@@ -263,3 +273,12 @@ class FieldChange(models.Model):
 
     def __str__(self):
         return f"{self.field}: {self.before} → {self.after}"
+
+    @property
+    def field_label(self) -> str:
+        """The field's name in the user's language (evidence is not a model field, so it is named here)."""
+        model = IndicatorValue if self.indicator_id else TaskUpdate
+        try:
+            return str(model._meta.get_field(self.field).verbose_name)
+        except FieldDoesNotExist:
+            return str(Evidence._meta.verbose_name) if self.field == "evidence" else self.field

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 
-from departments.models import Department
+from departments.models import Department, DepartmentKind
 from indicators.models import Indicator
 from targets.models import Plan, Responsibility, Task
 
@@ -90,3 +91,80 @@ def previous_values(report: QuarterlyReport) -> dict[int, Decimal]:
 def current_periods(today: dt.date) -> QuerySet[ReportingPeriod]:
     """Quarters whose reporting window has opened and which the office has not closed."""
     return ReportingPeriod.objects.filter(is_open=True, opens_on__lte=today).order_by("-year", "-quarter")
+
+
+def reporting_departments(plan: Plan) -> QuerySet[Department]:
+    """Units that owe a quarterly report: named on a task or reporting an indicator, collective entries aside."""
+    return (
+        Department.objects.filter(jurisdiction=plan.jurisdiction)
+        .exclude(kind=DepartmentKind.COLLECTIVE)
+        .filter(models.Q(responsibilities__task__area__plan=plan) | models.Q(reported_indicators__plan=plan))
+        .distinct()
+        .order_by("name")
+    )
+
+
+NOT_STARTED = "not_started"
+OVERDUE = "overdue"
+UNSENT = (ReportStatus.DRAFT, ReportStatus.RETURNED, ReportStatus.AWAITING_SIGNOFF)
+
+
+def report_state(report: QuarterlyReport | None) -> str:
+    return report.status if report is not None else NOT_STARTED
+
+
+def is_overdue(report: QuarterlyReport | None, period: ReportingPeriod, today: dt.date) -> bool:
+    """Past the due date and not yet with the office: the office chases these."""
+    return period.is_overdue(today) and (report is None or report.status in UNSENT)
+
+
+def office_overview(plan: Plan, period: ReportingPeriod, today: dt.date) -> list[dict]:
+    reports = {
+        r.department_id: r
+        for r in QuarterlyReport.objects.filter(plan=plan, period=period).select_related("department")
+    }
+    rows = []
+    for department in reporting_departments(plan):
+        report = reports.get(department.pk)
+        rows.append(
+            {
+                "department": department,
+                "report": report,
+                "state": report_state(report),
+                "overdue": is_overdue(report, period, today),
+            }
+        )
+    return rows
+
+
+def major_problems(plan: Plan, reports: QuerySet[QuarterlyReport]) -> QuerySet[TaskUpdate]:
+    return (
+        TaskUpdate.objects.filter(report__in=reports, report__plan=plan, major_problem=True)
+        .select_related("task__area", "report__department", "report__period")
+        .order_by("-report__period__year", "-report__period__quarter", "report__department__name")
+    )
+
+
+def department_reports(plan: Plan, department: Department) -> QuerySet[QuarterlyReport]:
+    return QuarterlyReport.objects.filter(plan=plan, department=department).select_related("period", "department")
+
+
+def task_updates_for_task(task: Task, reports: QuerySet[QuarterlyReport]) -> QuerySet[TaskUpdate]:
+    """Every unit's part of a task, newest quarter first; the caller passes the reports the viewer may see."""
+    return (
+        TaskUpdate.objects.filter(task=task, report__in=reports)
+        .select_related("report__department", "report__period")
+        .prefetch_related("evidence")
+        .order_by("-report__period__year", "-report__period__quarter", "report__department__name")
+    )
+
+
+def changes_for(reports: QuarterlyReport | QuerySet, *, task: Task | None = None, indicator: Indicator | None = None):
+    changes = FieldChange.objects.filter(event__report__in=reports).select_related(
+        "event__actor", "event__report__department", "event__report__period"
+    )
+    if task is not None:
+        changes = changes.filter(task=task)
+    if indicator is not None:
+        changes = changes.filter(indicator=indicator)
+    return changes.order_by("-event__at", "-pk")

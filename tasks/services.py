@@ -16,7 +16,9 @@ from departments.models import Department
 from targets.models import Plan
 
 from . import permissions
+from .evidence import check_evidence_file
 from .models import (
+    Evidence,
     FieldChange,
     IndicatorValue,
     QuarterlyReport,
@@ -280,3 +282,31 @@ def reopen_report(*, report: QuarterlyReport, by, reason: str) -> QuarterlyRepor
 def _require(text: str, message: str) -> None:
     if not (text or "").strip():
         raise ValidationError(message)
+
+
+@transaction.atomic
+def add_evidence(*, task_update: TaskUpdate, by, upload) -> Evidence:
+    """Attach a checked file to a task update; the attachment is part of the report's history."""
+    report = _locked(task_update.report)
+    if not permissions.can_edit(by, report):
+        raise PermissionDenied(_("This report cannot be edited now."))
+    content_type = check_evidence_file(upload)
+    evidence = Evidence.objects.create(
+        task_update=task_update,
+        file=upload,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+    report.version += 1
+    report.updated_by = by
+    report.save(update_fields=["version", "updated_by", "updated_at"])
+    _record(
+        report,
+        action=ReportEvent.Action.UPLOAD,
+        by=by,
+        before_status=report.status,
+        changes=[{"field": "evidence", "before": "", "after": evidence.original_name, "task": task_update.task}],
+    )
+    return evidence

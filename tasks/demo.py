@@ -1,0 +1,256 @@
+"""Generated demo data: accounts for every role and several quarters of reports in every state.
+
+Nothing here is an official figure. Every report is flagged is_demo (shown as 演示 wherever it
+appears), every note says 演示数据, and account display names start with 演示.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from departments.models import Membership
+from departments.roles import OFFICE_GROUP, VIEWER_GROUP
+from indicators.models import NUMERIC_COMPARATORS, Indicator
+from targets.models import Plan
+
+from . import services
+from .models import (
+    IndicatorValue,
+    QuarterlyReport,
+    ReportEvent,
+    ReportingPeriod,
+    ReportStatus,
+    TaskStatus,
+    TaskUpdate,
+    default_window,
+)
+from .roles import ensure_role_groups
+from .selectors import reporting_departments
+
+DEMO_PASSWORD = "ninghe-demo-2023"
+DEMO_NOTE = "演示数据，非官方统计"
+HISTORY_QUARTERS = [(2024, q) for q in range(1, 5)] + [(2025, q) for q in range(1, 5)] + [(2026, 1), (2026, 2)]
+CURRENT = (2026, 3)
+NEXT = (2026, 4)
+SIGNOFF_DEPARTMENT = "区工业和信息化局"
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    display: str
+    role: str
+
+
+@cache
+def _demo_password_hash() -> str:
+    """Hashing is deliberately slow; every demo account shares one password, so hash it once."""
+    return make_password(DEMO_PASSWORD)
+
+
+def _user(username: str, display: str, *, staff=False, superuser=False, group: str | None = None):
+    users = get_user_model()
+    user, _ = users.objects.get_or_create(username=username)
+    user.first_name = display
+    user.is_staff = staff or superuser
+    user.is_superuser = superuser
+    user.email = f"{username}@demo.invalid"
+    user.password = _demo_password_hash()
+    user.save()
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def create_accounts(plan: Plan) -> list[DemoAccount]:
+    ensure_role_groups()
+    accounts = [
+        DemoAccount("demo-admin", "演示·系统管理员", "administrator"),
+        DemoAccount("demo-office", "演示·区碳达峰办", "office"),
+        DemoAccount("demo-viewer", "演示·区领导（只读）", "viewer"),
+    ]
+    _user("demo-admin", accounts[0].display, superuser=True)
+    _user("demo-office", accounts[1].display, staff=True, group=OFFICE_GROUP)
+    _user("demo-viewer", accounts[2].display, group=VIEWER_GROUP)
+    for n, department in enumerate(reporting_departments(plan), start=1):
+        username = f"dept{n:02d}"
+        user = _user(username, f"演示·{department.name}填报人")
+        Membership.objects.update_or_create(user=user, defaults={"department": department, "role": "reporter"})
+        accounts.append(DemoAccount(username, f"{department.name} 填报人", "reporter"))
+        if department.name == SIGNOFF_DEPARTMENT:
+            department.requires_head_signoff = True
+            department.save(update_fields=["requires_head_signoff"])
+            head = _user(f"{username}-head", f"演示·{department.name}负责人")
+            Membership.objects.update_or_create(user=head, defaults={"department": department, "role": "head"})
+            accounts.append(DemoAccount(f"{username}-head", f"{department.name} 负责人（审签）", "head"))
+    return accounts
+
+
+def create_periods() -> dict[tuple[int, int], ReportingPeriod]:
+    periods = {}
+    for year, quarter in [*HISTORY_QUARTERS, CURRENT, NEXT]:
+        opens, due = default_window(year, quarter)
+        period, _ = ReportingPeriod.objects.update_or_create(
+            year=year,
+            quarter=quarter,
+            defaults={"opens_on": opens, "due_on": due, "is_open": (year, quarter) in (CURRENT, NEXT)},
+        )
+        periods[(year, quarter)] = period
+    return periods
+
+
+def demo_series(indicator: Indicator, steps: int, rng: random.Random) -> list[Decimal | None]:
+    """A plausible path toward the indicator's first numeric target; invented, never official."""
+    numeric = [t for t in indicator.targets.all() if t.comparator in NUMERIC_COMPARATORS and t.value is not None]
+    if numeric and not numeric[0].is_relative:
+        goal = float(numeric[0].value)
+        start = goal * (0.6 if indicator.direction != "down" else 1.3) if goal else -20.0
+    else:
+        start, goal = 100.0, 100.0 * (0.85 if indicator.direction == "down" else 1.2)
+    values = []
+    for i in range(steps):
+        share = (i + 1) / (steps + 2)
+        noise = 1 + rng.uniform(-0.02, 0.02)
+        value = (start + (goal - start) * share) * noise
+        if indicator.max_value is not None:
+            value = min(value, float(indicator.max_value))
+        values.append(Decimal(str(round(value, 2))))
+    return values
+
+
+@transaction.atomic
+def create_history(plan: Plan, periods, office) -> int:
+    """Approved reports for the past quarters, written directly (with their history) for speed."""
+    rng = random.Random(2023)
+    indicators = {i.pk: i for i in Indicator.objects.filter(plan=plan).prefetch_related("targets")}
+    series = {pk: demo_series(i, len(HISTORY_QUARTERS) + 1, rng) for pk, i in indicators.items()}
+    count = 0
+    for department in reporting_departments(plan):
+        reporter = department.members.first().user
+        for step, key in enumerate(HISTORY_QUARTERS):
+            period = periods[key]
+            if QuarterlyReport.objects.filter(plan=plan, department=department, period=period).exists():
+                continue
+            submitted = timezone.make_aware(
+                dt.datetime.combine(period.due_on, dt.time(10)) - dt.timedelta(days=rng.randint(-2, 6))
+            )
+            report = QuarterlyReport.objects.create(
+                plan=plan,
+                department=department,
+                period=period,
+                status=ReportStatus.APPROVED,
+                submitted_at=submitted,
+                is_late=submitted.date() > period.due_on,
+                approved_at=submitted + dt.timedelta(days=3),
+                is_demo=True,
+                updated_by=office,
+            )
+            _fill(report, department, plan, step, series, indicators, rng)
+            for action, actor, before, after in [
+                (ReportEvent.Action.SUBMIT, reporter, ReportStatus.DRAFT, ReportStatus.SUBMITTED),
+                (ReportEvent.Action.APPROVE, office, ReportStatus.SUBMITTED, ReportStatus.APPROVED),
+            ]:
+                event = ReportEvent.objects.create(
+                    report=report, action=action, actor=actor, status_before=before, status_after=after, version=1
+                )
+                ReportEvent.objects.filter(pk=event.pk).update(
+                    at=submitted if action == "submit" else report.approved_at
+                )
+            count += 1
+    return count
+
+
+def _fill(report, department, plan, step, series, indicators, rng, *, complete=True):
+    from .selectors import department_indicators, department_tasks
+
+    total = len(HISTORY_QUARTERS) + 1
+    TaskUpdate.objects.bulk_create(
+        TaskUpdate(
+            report=report,
+            task=task,
+            status=TaskStatus.BEHIND if rng.random() < 0.1 else TaskStatus.IN_PROGRESS,
+            percent_complete=min(100, int(100 * (step + 1) / (total + 2)) + rng.randint(-5, 5)),
+            work_done=f"（{DEMO_NOTE}）{report.period}：推进“{task.title}”相关工作。" if complete else "",
+            next_steps="（演示）继续推进。",
+        )
+        for task in department_tasks(plan, department)
+    )
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(
+            report=report,
+            indicator=indicator,
+            value=None if indicator.is_milestone else series[indicator.pk][step],
+            reached=(step >= total - 3) if indicator.is_milestone else None,
+            data_source="演示数据",
+            note=DEMO_NOTE,
+        )
+        for indicator in department_indicators(plan, department)
+        if indicator.pk in indicators
+    )
+
+
+def create_current_quarter(plan: Plan, period: ReportingPeriod, office) -> dict[str, int]:
+    """This quarter in every state, driven through the real services so its history is genuine."""
+    rng = random.Random(2026)
+    departments = list(reporting_departments(plan))
+    states = ["approved", "submitted", "returned", "draft", "not_started"]
+    tally = {s: 0 for s in [*states, "awaiting_signoff"]}
+    previous = {
+        v.indicator_id: v.value
+        for v in IndicatorValue.objects.filter(report__plan=plan, report__period__year=2026, report__period__quarter=2)
+    }
+    for i, department in enumerate(departments):
+        member = department.members.filter(role="reporter").first().user
+        state = "awaiting_signoff" if department.requires_head_signoff else states[i % len(states)]
+        if (
+            state == "not_started"
+            or QuarterlyReport.objects.filter(plan=plan, department=department, period=period).exists()
+        ):
+            tally[state] += state == "not_started"
+            continue
+        report = services.start_report(plan=plan, department=department, period=period, by=member, is_demo=True)
+        report = QuarterlyReport.objects.get(pk=report.pk)
+        task_data = {
+            u.task_id: {
+                "status": TaskStatus.IN_PROGRESS,
+                "percent_complete": 60 + rng.randint(0, 20),
+                "work_done": f"（{DEMO_NOTE}）本季度推进“{u.task.title}”。",
+                "problems": "（演示）项目资金到位较慢，影响进度。" if i % 7 == 0 and n == 0 else "",
+                "next_steps": "（演示）继续推进。",
+                "major_problem": i % 7 == 0 and n == 0,
+            }
+            for n, u in enumerate(report.task_updates.select_related("task"))
+        }
+        indicator_data = {
+            v.indicator_id: (
+                {"reached": False, "data_source": "演示数据", "note": DEMO_NOTE}
+                if v.indicator.is_milestone
+                else {
+                    "value": (previous.get(v.indicator_id) or Decimal("50")) * Decimal("1.01"),
+                    "data_source": "演示数据",
+                    "note": DEMO_NOTE,
+                }
+            )
+            for v in report.indicator_values.select_related("indicator").prefetch_related("indicator__targets")
+        }
+        services.save_draft(
+            report=report, by=member, version=report.version, task_data=task_data, indicator_data=indicator_data
+        )
+        if state != "draft":
+            services.submit_report(report=report, by=member)
+        if state == "approved":
+            services.approve_report(report=report, by=office, comment="（演示）同意。")
+        if state == "returned":
+            services.return_report(report=report, by=office, comment="（演示）请补充本季度工作的量化进展和佐证材料。")
+        tally[state] += 1
+    return tally

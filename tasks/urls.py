@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tasks"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("periods/<int:period_pk>/start/", views.report_start, name="report-start"),
+    path("<int:pk>/", views.report_detail, name="report-detail"),
+    path("<int:pk>/<slug:action>/", views.report_action, name="report-action"),
+    path("<int:pk>/tasks/<int:task_pk>/evidence/", views.evidence_upload, name="evidence-upload"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
+]

@@ -1,0 +1,224 @@
+"""Quarterly reporting pages: thin callers of tasks.services, tasks.selectors and tasks.permissions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from departments.roles import department_of, is_office, is_viewer, membership_of
+from targets.models import Plan
+
+from . import permissions, selectors, services
+from .forms import CommentForm, EvidenceForm, ReportForm
+from .models import Evidence, QuarterlyReport, ReportingPeriod, TaskUpdate
+
+
+def _plan() -> Plan:
+    plan = Plan.objects.filter(code=settings.DEFAULT_PLAN_CODE).first() or Plan.objects.first()
+    if plan is None:
+        raise Http404(_("No plan loaded."))
+    return plan
+
+
+@login_required
+def home(request):
+    plan, today = _plan(), timezone.localdate()
+    periods = list(selectors.current_periods(today))
+    department = department_of(request.user)
+    if department is not None:
+        reports = {r.period_id: r for r in selectors.department_reports(plan, department)}
+        context = {
+            "plan": plan,
+            "department": department,
+            "membership": membership_of(request.user),
+            "current": [
+                {
+                    "period": p,
+                    "report": reports.get(p.pk),
+                    "state": selectors.report_state(reports.get(p.pk)),
+                    "overdue": selectors.is_overdue(reports.get(p.pk), p, today),
+                }
+                for p in periods
+            ],
+            "returned": [r for r in reports.values() if r.status == "returned"],
+            "past": sorted(reports.values(), key=lambda r: (r.period.year, r.period.quarter), reverse=True),
+            "today": today,
+        }
+        return render(request, "tasks/home_department.html", context)
+    if is_office(request.user) or is_viewer(request.user):
+        period = _chosen_period(request, periods)
+        visible = permissions.visible_reports(request.user, QuarterlyReport.objects.filter(plan=plan))
+        context = {
+            "plan": plan,
+            "period": period,
+            "periods": ReportingPeriod.objects.all(),
+            "rows": selectors.office_overview(plan, period, today) if period else [],
+            "major_problems": selectors.major_problems(plan, visible)[:50],
+            "is_office": is_office(request.user),
+        }
+        return render(request, "tasks/home_office.html", context)
+    raise PermissionDenied(_("Your account has no role yet; ask the office to assign one."))
+
+
+def _chosen_period(request, periods):
+    wanted = request.GET.get("period")
+    if wanted:
+        return get_object_or_404(ReportingPeriod, pk=wanted)
+    return periods[0] if periods else ReportingPeriod.objects.first()
+
+
+@login_required
+@require_POST
+def report_start(request, period_pk):
+    period = get_object_or_404(ReportingPeriod, pk=period_pk)
+    department = department_of(request.user)
+    if department is None:
+        raise PermissionDenied
+    report = services.start_report(plan=_plan(), department=department, period=period, by=request.user)
+    return redirect(report)
+
+
+def _visible_report(request, pk) -> QuarterlyReport:
+    try:
+        return selectors.report_with_content(pk, permissions.visible_reports(request.user))
+    except QuarterlyReport.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def report_detail(request, pk):
+    report = _visible_report(request, pk)
+    editable = permissions.can_edit(request.user, report)
+    previous = selectors.previous_values(report) if editable else {}
+    conflict = None
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        form = ReportForm(report, previous, data=request.POST)
+        if form.is_valid():
+            try:
+                services.save_draft(
+                    report=report,
+                    by=request.user,
+                    version=form.version,
+                    task_data=form.task_data,
+                    indicator_data=form.indicator_data,
+                )
+            except services.VersionConflict as exc:
+                conflict = exc
+            except services.ReportErrors as errors:
+                form.add_errors(errors)
+            else:
+                return _after_save(request, report)
+        if not conflict:
+            messages.error(
+                request, _("Nothing was saved: please correct the %(n)s marked fields.") % {"n": form.error_count or 1}
+            )
+    else:
+        form = ReportForm(report, previous) if editable else None
+    return render(request, "tasks/report_detail.html", _detail_context(request, report, form, conflict))
+
+
+def _after_save(request, report):
+    fresh = QuarterlyReport.objects.get(pk=report.pk)
+    if request.POST.get("action") == "submit":
+        try:
+            services.submit_report(report=fresh, by=request.user)
+        except services.ReportErrors as errors:
+            form = ReportForm(selectors.report_with_content(report.pk, QuarterlyReport.objects.all()), {})
+            form.add_errors(errors)
+            messages.error(request, _("Saved as a draft, but not submitted: please complete the marked fields."))
+            return render(request, "tasks/report_detail.html", _detail_context(request, fresh, form, None), status=200)
+        messages.success(request, _("Report submitted."))
+    else:
+        messages.success(request, _("Draft saved."))
+    return redirect(fresh)
+
+
+def _detail_context(request, report, form, conflict):
+    user = request.user
+    return {
+        "plan": report.plan,
+        "report": report,
+        "form": form,
+        "conflict": conflict,
+        "comment_form": CommentForm(),
+        "evidence_form": EvidenceForm(),
+        "can_edit": form is not None,
+        "can_sign_off": permissions.can_sign_off(user, report),
+        "can_review": permissions.can_review(user, report),
+        "can_reopen": permissions.can_reopen(user, report),
+        "events": report.events.all(),
+    }
+
+
+ACTIONS = {
+    "sign-off": lambda report, user, comment: services.sign_off_report(
+        report=report, by=user, approve=True, comment=comment
+    ),
+    "head-return": lambda report, user, comment: services.sign_off_report(
+        report=report, by=user, approve=False, comment=comment
+    ),
+    "approve": lambda report, user, comment: services.approve_report(report=report, by=user, comment=comment),
+    "return": lambda report, user, comment: services.return_report(report=report, by=user, comment=comment),
+    "reopen": lambda report, user, comment: services.reopen_report(report=report, by=user, reason=comment),
+}
+ACTION_MESSAGES = {
+    "sign-off": _("Signed off and sent to the office."),
+    "head-return": _("Returned to the reporters."),
+    "approve": _("Report approved and locked."),
+    "return": _("Report returned to the department with your comment."),
+    "reopen": _("Report reopened for correction."),
+}
+
+
+@login_required
+@require_POST
+def report_action(request, pk, action):
+    if action not in ACTIONS:
+        raise Http404
+    report = get_object_or_404(permissions.visible_reports(request.user), pk=pk)
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        ACTIONS[action](report, request.user, form.cleaned_data.get("comment", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, ACTION_MESSAGES[action])
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk, task_pk):
+    report = get_object_or_404(permissions.visible_reports(request.user), pk=pk)
+    update = get_object_or_404(TaskUpdate, report=report, task_id=task_pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to upload."))
+        return redirect(report)
+    try:
+        services.add_evidence(task_update=update, by=request.user, upload=form.cleaned_data["file"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("File attached."))
+    return redirect(f"{report.get_absolute_url()}#task-{task_pk}")
+
+
+@login_required
+def evidence_download(request, pk):
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("task_update__report"),
+        pk=pk,
+        task_update__report__in=permissions.visible_reports(request.user),
+    )
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
