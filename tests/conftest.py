@@ -29,8 +29,113 @@ def plan(db):
 
 
 @pytest.fixture
-def office_client(client, django_user_model):
-    """A staff member of the leading-group office (admin access)."""
-    user = django_user_model.objects.create_user("office", password="pw-office-1", is_staff=True, is_superuser=True)
+def office_user(db, django_user_model):
+    """A member of the leading-group office: staff, in the office group, not a superuser."""
+    from django.contrib.auth.models import Group
+
+    from departments.roles import OFFICE_GROUP
+    from tasks.roles import ensure_role_groups
+
+    ensure_role_groups()
+    user = django_user_model.objects.create_user("office", password="pw-office-1", is_staff=True, first_name="办公室")
+    user.groups.add(Group.objects.get(name=OFFICE_GROUP))
+    return user
+
+
+@pytest.fixture
+def viewer_user(db, django_user_model):
+    from django.contrib.auth.models import Group
+
+    from departments.roles import VIEWER_GROUP
+    from tasks.roles import ensure_role_groups
+
+    ensure_role_groups()
+    user = django_user_model.objects.create_user("viewer", password="pw-viewer-1")
+    user.groups.add(Group.objects.get(name=VIEWER_GROUP))
+    return user
+
+
+def _member(django_user_model, username, department_name, role="reporter"):
+    from departments.models import Department, Membership
+
+    user = django_user_model.objects.create_user(username, password=f"pw-{username}", first_name=username)
+    Membership.objects.create(user=user, department=Department.objects.get(name=department_name), role=role)
+    return user
+
+
+@pytest.fixture
+def dept_a_user(plan, django_user_model):
+    """A reporter of 七里海管委会, which leads 6.2 (forest coverage) and reports its indicators."""
+    return _member(django_user_model, "dept-a", "七里海管委会")
+
+
+@pytest.fixture
+def dept_a_colleague(plan, django_user_model):
+    return _member(django_user_model, "dept-a-2", "七里海管委会")
+
+
+@pytest.fixture
+def dept_a_head(plan, django_user_model):
+    return _member(django_user_model, "dept-a-head", "七里海管委会", role="head")
+
+
+@pytest.fixture
+def dept_b_user(plan, django_user_model):
+    """A reporter of 区统计局, another unit."""
+    return _member(django_user_model, "dept-b", "区统计局")
+
+
+def _client_for(user):
+    from django.test import Client
+
+    client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def office_client(office_user):
+    return _client_for(office_user)
+
+
+@pytest.fixture
+def viewer_client(viewer_user):
+    return _client_for(viewer_user)
+
+
+@pytest.fixture
+def dept_a_client(dept_a_user):
+    return _client_for(dept_a_user)
+
+
+@pytest.fixture
+def dept_b_client(dept_b_user):
+    return _client_for(dept_b_user)
+
+
+@pytest.fixture
+def period(db):
+    """An open quarter whose due date lies in the future, so submissions are on time."""
+    import datetime as dt
+
+    from tasks.models import ReportingPeriod
+
+    today = dt.date.today()
+    return ReportingPeriod.objects.create(
+        year=today.year, quarter=1, opens_on=today - dt.timedelta(days=5), due_on=today + dt.timedelta(days=10)
+    )
+
+
+@pytest.fixture
+def report_a(plan, period, dept_a_user):
+    """七里海管委会's report for the open quarter, started by its reporter (a draft)."""
+    from tasks.services import start_report
+
+    return start_report(plan=plan, department=dept_a_user.membership.department, period=period, by=dept_a_user)
+
+
+@pytest.fixture
+def report_b(plan, period, dept_b_user):
+    from tasks.services import start_report
+
+    return start_report(plan=plan, department=dept_b_user.membership.department, period=period, by=dept_b_user)
