@@ -8,6 +8,8 @@ from indicators.filters import TargetFilter
 from indicators.selectors import department_targets, plan_targets, task_targets
 from targets.models import Plan
 from targets.selectors import department_responsibilities, departments_with_counts, get_plan, get_task, plan_areas
+from tasks.permissions import visible_reports
+from tasks.selectors import changes_for, group_by_period, indicator_values, task_updates_for_task
 
 
 def home(request):
@@ -35,8 +37,30 @@ def plan_detail(request, code):
 def task_detail(request, code, pk):
     plan = get_plan(code)
     task = get_task(plan, pk)
-    context = {"plan": plan, "task": task, "targets": task_targets(task)}
+    reports = visible_reports(request.user, plan.reports.all())
+    context = {
+        "plan": plan,
+        "task": task,
+        "targets": task_targets(task),
+        "updates": group_by_period(task_updates_for_task(task, reports)),
+        "changes": changes_for(reports, task=task)[:100],
+    }
     return render(request, "dashboard/task_detail.html", context)
+
+
+def indicator_detail(request, code, pk):
+    plan = get_plan(code)
+    indicator = get_object_or_404(
+        plan.indicators.select_related("reporting_department").prefetch_related("targets__task__area"), pk=pk
+    )
+    reports = visible_reports(request.user, plan.reports.all())
+    context = {
+        "plan": plan,
+        "indicator": indicator,
+        "values": indicator_values(indicator, reports),
+        "changes": changes_for(reports, indicator=indicator)[:100],
+    }
+    return render(request, "dashboard/indicator_detail.html", context)
 
 
 def target_list(request, code):

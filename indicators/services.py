@@ -29,6 +29,19 @@ class TargetLoadResult:
     targets: int
 
 
+PERCENT_RANGE = (Decimal(0), Decimal(100))
+
+
+def plausible_range(raw: dict) -> tuple[Decimal | None, Decimal | None]:
+    """Shares lie in 0–100 % unless the file says otherwise (a decline rate can be negative)."""
+    low, high = PERCENT_RANGE if raw.get("unit") == "%" else (None, None)
+    if "min" in raw:
+        low = None if raw["min"] is None else Decimal(str(raw["min"]))
+    if "max" in raw:
+        high = None if raw["max"] is None else Decimal(str(raw["max"]))
+    return low, high
+
+
 def _format_number(value) -> str:
     return format(Decimal(str(value)).normalize(), "f")
 
@@ -153,6 +166,8 @@ def load_targets(*, plan: Plan, data: dict) -> TargetLoadResult:
         indicator.value_kind = Indicator.ValueKind(raw["value_kind"])
         indicator.direction = Indicator.Direction(raw["direction"])
         indicator.order = order
+        if created:
+            indicator.min_value, indicator.max_value = plausible_range(raw)
         indicator.full_clean(exclude=["reporting_department"])
         indicator.save()
         indicator.targets.all().delete()

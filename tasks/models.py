@@ -274,6 +274,23 @@ class FieldChange(models.Model):
     def __str__(self):
         return f"{self.field}: {self.before} → {self.after}"
 
+    def _display(self, raw: str) -> str:
+        """Choice values shown as their labels (推进中, not in_progress)."""
+        model = IndicatorValue if self.indicator_id else TaskUpdate
+        try:
+            choices = dict(model._meta.get_field(self.field).choices or ())
+        except FieldDoesNotExist:
+            return raw
+        return str(choices.get(raw, raw))
+
+    @property
+    def before_display(self) -> str:
+        return self._display(self.before)
+
+    @property
+    def after_display(self) -> str:
+        return self._display(self.after)
+
     @property
     def field_label(self) -> str:
         """The field's name in the user's language (evidence is not a model field, so it is named here)."""

@@ -168,3 +168,20 @@ def changes_for(reports: QuarterlyReport | QuerySet, *, task: Task | None = None
     if indicator is not None:
         changes = changes.filter(indicator=indicator)
     return changes.order_by("-event__at", "-pk")
+
+
+def group_by_period(updates) -> list[tuple[ReportingPeriod, list[TaskUpdate]]]:
+    """Updates of several units for one task, grouped by quarter so lead and co-owners read side by side."""
+    groups: dict[int, tuple[ReportingPeriod, list[TaskUpdate]]] = {}
+    for update in updates:
+        period = update.report.period
+        groups.setdefault(period.pk, (period, []))[1].append(update)
+    return list(groups.values())
+
+
+def indicator_values(indicator: Indicator, reports) -> QuerySet[IndicatorValue]:
+    return (
+        IndicatorValue.objects.filter(indicator=indicator, report__in=reports)
+        .select_related("report__period", "report__department")
+        .order_by("-report__period__year", "-report__period__quarter")
+    )

@@ -185,3 +185,12 @@ def test_a_quote_not_in_the_plan_is_refused_and_nothing_changes(plan):
     assert "指标 forest-coverage 目标 1：引文不是方案原文" in problems
     assert "方案中没有任务 99.1" in problems
     assert list(Target.objects.filter(indicator__plan=plan).values_list("pk", "quote")) == before
+
+
+def test_shares_are_checked_against_a_plausible_range(plan):
+    coverage = Indicator.objects.get(plan=plan, code="forest-coverage")
+    assert (coverage.min_value, coverage.max_value) == (0, 100)
+    decline = Indicator.objects.get(plan=plan, code="energy-intensity")
+    assert (decline.min_value, decline.max_value) == (-100, 100)
+    capacity = Indicator.objects.get(plan=plan, code="renewable-power-capacity")
+    assert (capacity.min_value, capacity.max_value) == (None, None)
