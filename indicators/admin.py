@@ -5,12 +5,24 @@ from targets.models import Task
 
 from .models import Indicator, Target
 
+OFFICE_EDITABLE = {"value", "assigned_document"}
 
-class TargetInline(admin.StackedInline):
+
+class PlanWordsReadOnly:
+    """The plan's own words are fixed; the office records only what the city assigns (value and document)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return [f.name for f in Target._meta.fields if f.name not in OFFICE_EDITABLE | {"id"}]
+
+
+class TargetInline(PlanWordsReadOnly, admin.StackedInline):
     model = Target
     fields = [
         ("period", "comparator", "value"),
         ("baseline_year", "is_aspirational", "reference"),
+        "assigned_document",
         "task",
         "quote",
         "order",
@@ -18,19 +30,31 @@ class TargetInline(admin.StackedInline):
     raw_id_fields = ["task"]
     extra = 0
 
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "unit", "value_kind", "direction", "reporting_department"]
+    list_display = ["name", "code", "unit", "value_kind", "reporting_department", "baseline_value", "baseline_year"]
     list_filter = ["plan", "value_kind", "direction", "reporting_department"]
     search_fields = ["name", "code", "targets__quote"]
     autocomplete_fields = ["reporting_department"]
     list_select_related = ["reporting_department"]
     inlines = [TargetInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        """The office sets who reports, baselines and plausible ranges; what is measured stays as curated."""
+        if request.user.is_superuser:
+            return []
+        return ["plan", "code", "name", "unit", "value_kind", "direction", "order"]
+
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(PlanWordsReadOnly, admin.ModelAdmin):
     list_display = ["indicator", "period", "comparator", "value", "baseline_year", "is_aspirational", "task"]
     list_filter = ["period", "comparator", "is_aspirational", "indicator__plan"]
     search_fields = ["indicator__name", "quote"]

@@ -194,3 +194,17 @@ def test_shares_are_checked_against_a_plausible_range(plan):
     assert (decline.min_value, decline.max_value) == (-100, 100)
     capacity = Indicator.objects.get(plan=plan, code="renewable-power-capacity")
     assert (capacity.min_value, capacity.max_value) == (None, None)
+
+
+def test_office_records_a_city_assigned_value_but_not_the_plans_words(office_client, plan):
+    from django.urls import reverse
+
+    target = Target.objects.get(indicator__plan=plan, indicator__code="energy-intensity", period="2025")
+    url = reverse("admin:indicators_target_change", args=[target.pk])
+    page = office_client.get(url).content.decode()
+    assert 'name="value"' in page and 'name="assigned_document"' in page
+    assert 'name="quote"' not in page
+    response = office_client.post(url, {"value": "15", "assigned_document": "津发改环资〔2022〕示例号（演示）"})
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.value == 15 and target.quote == "完成我市下达的能耗强度降低目标和二氧化碳排放强度降低目标"
