@@ -23,6 +23,13 @@ ALLOWED = {
     "xls": {"application/vnd.ms-excel", "application/x-ole-storage"},
 }
 OOXML_PART = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
+OOXML_MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -57,7 +64,7 @@ def check_evidence_file(upload) -> str:
             _("The content of “%(name)s” does not match its name: it is not a real %(ext)s file.")
             % {"name": name, "ext": extension.upper()}
         )
-    return mime if mime != "application/zip" else f"application/{extension}"
+    return OOXML_MIME.get(extension, mime)
 
 
 def _is_ooxml(upload, part_prefix: str) -> bool:

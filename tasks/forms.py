@@ -90,7 +90,7 @@ class ReportForm:
     def __init__(self, report: QuarterlyReport, previous: dict, data=None):
         self.report = report
         self.data = data
-        self.version = int(data.get("version", 0) or 0) if data is not None else report.version
+        self.version = _version(data.get("version")) if data is not None else report.version
         department = report.department
         self.task_forms = [
             TaskUpdateForm(
@@ -138,6 +138,14 @@ class ReportForm:
     @property
     def error_count(self) -> int:
         return sum(len(f.errors) for f in self.task_forms + self.indicator_forms)
+
+
+def _version(raw) -> int:
+    """A tampered or missing version counts as 0, which the service then refuses as a conflict."""
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _role(update: TaskUpdate, department) -> str:

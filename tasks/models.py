@@ -88,7 +88,7 @@ class QuarterlyReport(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     is_late = models.BooleanField(_("late"), default=False)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    office_comment = models.TextField(_("office's comment"), blank=True)
+    office_comment = models.TextField(_("review comment"), blank=True, help_text=_("Why it was returned or reopened."))
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -247,6 +247,9 @@ class ReportEvent(models.Model):
         return f"{self.report} · {self.get_action_display()}"
 
 
+EVIDENCE_FIELD = "evidence"
+
+
 class FieldChange(models.Model):
     """One field's before and after within an event, findable from its task or indicator."""
 
@@ -274,13 +277,19 @@ class FieldChange(models.Model):
     def __str__(self):
         return f"{self.field}: {self.before} → {self.after}"
 
-    def _display(self, raw: str) -> str:
-        """Choice values shown as their labels (推进中, not in_progress)."""
+    def _model_field(self):
+        """The TaskUpdate or IndicatorValue field this change is about; None for an attached file."""
+        if self.field == EVIDENCE_FIELD:
+            return None
         model = IndicatorValue if self.indicator_id else TaskUpdate
         try:
-            choices = dict(model._meta.get_field(self.field).choices or ())
+            return model._meta.get_field(self.field)
         except FieldDoesNotExist:
-            return raw
+            return None
+
+    def _display(self, raw: str) -> str:
+        """Choice values shown as their labels (推进中, not in_progress)."""
+        choices = dict(getattr(self._model_field(), "choices", None) or ())
         return str(choices.get(raw, raw))
 
     @property
@@ -293,9 +302,7 @@ class FieldChange(models.Model):
 
     @property
     def field_label(self) -> str:
-        """The field's name in the user's language (evidence is not a model field, so it is named here)."""
-        model = IndicatorValue if self.indicator_id else TaskUpdate
-        try:
-            return str(model._meta.get_field(self.field).verbose_name)
-        except FieldDoesNotExist:
-            return str(Evidence._meta.verbose_name) if self.field == "evidence" else self.field
+        if self.field == EVIDENCE_FIELD:
+            return str(Evidence._meta.verbose_name)
+        field = self._model_field()
+        return str(field.verbose_name) if field is not None else self.field

@@ -35,7 +35,9 @@ def is_member(user, report: QuarterlyReport) -> bool:
 
 
 def can_edit(user, report: QuarterlyReport) -> bool:
-    return is_member(user, report) and report.is_editable and report.period.is_open
+    """Drafts while the quarter is open; a returned report always, since the office asked for the correction."""
+    open_for_it = report.period.is_open or report.status == ReportStatus.RETURNED
+    return is_member(user, report) and report.is_editable and open_for_it
 
 
 def can_submit(user, report: QuarterlyReport) -> bool:

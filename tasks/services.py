@@ -18,6 +18,7 @@ from targets.models import Plan
 from . import permissions
 from .evidence import check_evidence_file
 from .models import (
+    EVIDENCE_FIELD,
     Evidence,
     FieldChange,
     IndicatorValue,
@@ -36,12 +37,20 @@ INDICATOR_FIELDS = ("value", "reached", "data_source", "note", "change_explanati
 
 
 class VersionConflict(Exception):
-    """Someone saved the report after this form was opened; the newer save wins and nothing is lost."""
+    """Someone saved the report after this form was opened; the newer save wins and nothing is lost.
 
-    def __init__(self, report: QuarterlyReport, latest: ReportEvent | None):
+    `since` holds every event after the form's version, oldest first, so the user sees all they missed.
+    """
+
+    def __init__(self, report: QuarterlyReport, since: list[ReportEvent]):
         self.report = report
-        self.latest = latest
+        self.since = since
+        self.latest = since[-1] if since else None
         super().__init__(_("This report was changed by someone else after you opened it."))
+
+    @property
+    def changes(self) -> list[FieldChange]:
+        return [change for event in self.since for change in event.changes.all()]
 
 
 @dataclass
@@ -128,7 +137,8 @@ def save_draft(
     if not permissions.can_edit(by, report):
         raise PermissionDenied(_("This report cannot be edited now."))
     if version != report.version:
-        raise VersionConflict(report, report.events.exclude(actor=by).first() or report.events.first())
+        since = report.events.filter(version__gt=version).select_related("actor").prefetch_related("changes__task")
+        raise VersionConflict(report, list(since.order_by("at", "pk")))
     errors = validate_report_data(report, task_data, indicator_data, complete=False)
     if errors:
         raise errors
@@ -198,10 +208,7 @@ def submit_report(*, report: QuarterlyReport, by) -> QuarterlyReport:
         report.status = ReportStatus.AWAITING_SIGNOFF
     else:
         _mark_submitted(report)
-    report.updated_by = by
-    report.save()
-    _record(report, action=ReportEvent.Action.SUBMIT, by=by, before_status=before)
-    return report
+    return _finish(report, by=by, before=before, action=ReportEvent.Action.SUBMIT)
 
 
 def _mark_submitted(report: QuarterlyReport) -> None:
@@ -225,11 +232,9 @@ def sign_off_report(*, report: QuarterlyReport, by, approve: bool, comment: str 
     else:
         _require(comment, _("Say what must be changed."))
         report.status = ReportStatus.RETURNED
+        report.office_comment = comment
         action = ReportEvent.Action.RETURN
-    report.updated_by = by
-    report.save()
-    _record(report, action=action, by=by, before_status=before, comment=comment)
-    return report
+    return _finish(report, by=by, before=before, action=action, comment=comment)
 
 
 @transaction.atomic
@@ -241,10 +246,7 @@ def approve_report(*, report: QuarterlyReport, by, comment: str = "") -> Quarter
     report.status = ReportStatus.APPROVED
     report.approved_at = timezone.now()
     report.office_comment = comment
-    report.updated_by = by
-    report.save()
-    _record(report, action=ReportEvent.Action.APPROVE, by=by, before_status=before, comment=comment)
-    return report
+    return _finish(report, by=by, before=before, action=ReportEvent.Action.APPROVE, comment=comment)
 
 
 @transaction.atomic
@@ -256,10 +258,7 @@ def return_report(*, report: QuarterlyReport, by, comment: str) -> QuarterlyRepo
     before = report.status
     report.status = ReportStatus.RETURNED
     report.office_comment = comment
-    report.updated_by = by
-    report.save()
-    _record(report, action=ReportEvent.Action.RETURN, by=by, before_status=before, comment=comment)
-    return report
+    return _finish(report, by=by, before=before, action=ReportEvent.Action.RETURN, comment=comment)
 
 
 @transaction.atomic
@@ -273,9 +272,14 @@ def reopen_report(*, report: QuarterlyReport, by, reason: str) -> QuarterlyRepor
     report.status = ReportStatus.RETURNED
     report.approved_at = None
     report.office_comment = reason
+    return _finish(report, by=by, before=before, action=ReportEvent.Action.REOPEN, comment=reason)
+
+
+def _finish(report: QuarterlyReport, *, by, before: str, action: str, comment: str = "") -> QuarterlyReport:
+    """Every workflow step ends the same way: stamp, save, and write the history entry."""
     report.updated_by = by
     report.save()
-    _record(report, action=ReportEvent.Action.REOPEN, by=by, before_status=before, comment=reason)
+    _record(report, action=action, by=by, before_status=before, comment=comment)
     return report
 
 
@@ -307,6 +311,6 @@ def add_evidence(*, task_update: TaskUpdate, by, upload) -> Evidence:
         action=ReportEvent.Action.UPLOAD,
         by=by,
         before_status=report.status,
-        changes=[{"field": "evidence", "before": "", "after": evidence.original_name, "task": task_update.task}],
+        changes=[{"field": EVIDENCE_FIELD, "before": "", "after": evidence.original_name, "task": task_update.task}],
     )
     return evidence

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,12 +12,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from departments.roles import department_of, is_office, is_viewer, membership_of
 from targets.models import Plan
 
-from . import permissions, selectors, services
+from . import permissions, selectors, services, spreadsheet
 from .forms import CommentForm, EvidenceForm, ReportForm
 from .models import Evidence, QuarterlyReport, ReportingPeriod, TaskUpdate
 
@@ -132,10 +135,13 @@ def _after_save(request, report):
         try:
             services.submit_report(report=fresh, by=request.user)
         except services.ReportErrors as errors:
-            form = ReportForm(selectors.report_with_content(report.pk, QuarterlyReport.objects.all()), {})
+            saved = selectors.report_with_content(report.pk, QuarterlyReport.objects.all())
+            form = ReportForm(saved, selectors.previous_values(saved), data=request.POST)
+            form.is_valid()
+            form.version = saved.version
             form.add_errors(errors)
             messages.error(request, _("Saved as a draft, but not submitted: please complete the marked fields."))
-            return render(request, "tasks/report_detail.html", _detail_context(request, fresh, form, None), status=200)
+            return render(request, "tasks/report_detail.html", _detail_context(request, saved, form, None))
         messages.success(request, _("Report submitted."))
     else:
         messages.success(request, _("Draft saved."))
@@ -222,3 +228,46 @@ def evidence_download(request, pk):
         task_update__report__in=permissions.visible_reports(request.user),
     )
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+
+
+@login_required
+def report_workbook(request, pk):
+    """Whoever may read the report may take it offline; editing rights are checked on upload."""
+    report = get_object_or_404(permissions.visible_reports(request.user).select_related("department", "period"), pk=pk)
+    return FileResponse(
+        BytesIO(spreadsheet.build_workbook(report)),
+        as_attachment=True,
+        filename=spreadsheet.workbook_filename(report),
+        content_type=spreadsheet.XLSX_CONTENT_TYPE,
+    )
+
+
+@login_required
+@require_POST
+def report_workbook_upload(request, pk):
+    report = get_object_or_404(permissions.visible_reports(request.user), pk=pk)
+    upload = request.FILES.get("workbook")
+    if upload is None:
+        messages.error(request, _("Choose a file to upload."))
+        return redirect(report)
+    try:
+        outcome = spreadsheet.import_workbook(report=report, file=upload, by=request.user)
+    except services.VersionConflict as conflict:
+        messages.error(
+            request, _("%(problem)s Download the workbook again and enter your changes in it.") % {"problem": conflict}
+        )
+        return redirect(report)
+    if outcome.errors:
+        context = {"plan": report.plan, "report": report, "errors": outcome.errors}
+        return render(request, "tasks/workbook_errors.html", context)
+    if outcome.event is None:
+        messages.info(request, _("The workbook holds no changes; nothing was saved."))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Imported %(n)s change from the workbook.", "Imported %(n)s changes from the workbook.", outcome.changed
+            )
+            % {"n": outcome.changed},
+        )
+    return redirect(report)

@@ -139,3 +139,9 @@ def report_b(plan, period, dept_b_user):
     from tasks.services import start_report
 
     return start_report(plan=plan, department=dept_b_user.membership.department, period=period, by=dept_b_user)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing is slow on purpose; tests create many accounts and only need the check to work."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

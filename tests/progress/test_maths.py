@@ -1,0 +1,139 @@
+"""The progress rules, checked on hand-worked cases and, with hypothesis, on their laws. No database."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from progress.maths import (
+    Point,
+    Rules,
+    Status,
+    TargetSpec,
+    comparator_holds,
+    evaluate,
+    expected_share,
+    forecast_at,
+    progress_share,
+    relative_target,
+    rollup,
+)
+
+START = dt.date(2020, 12, 31)
+END = dt.date(2025, 12, 31)
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+def spec(comparator="gte", value=100.0, **kw):
+    return TargetSpec(comparator=comparator, value=value, target_date=END, baseline=0.0, baseline_date=START, **kw)
+
+
+def test_progress_is_the_share_of_the_way_from_baseline_to_target():
+    assert progress_share(50, 0, 100) == 0.5
+    assert progress_share(1.4, 1.6, 1.3) == pytest.approx(2 / 3)  # a falling target (PUE 1.6 → 1.3)
+
+
+def test_expected_progress_is_elapsed_time():
+    assert expected_share(START, START, END) == 0
+    assert expected_share(END, START, END) == 1
+    assert expected_share(dt.date(2030, 1, 1), START, END) == 1
+    assert expected_share(dt.date(2023, 7, 2), START, END) == pytest.approx(0.5, abs=0.01)
+
+
+def test_status_bands_relative_to_the_expected_path():
+    mid = dt.date(2023, 7, 2)  # half the time gone: expected 50 %
+    assert evaluate(spec(), [Point(mid, 45)], mid).status == Status.ON_TRACK  # 5 points behind
+    assert evaluate(spec(), [Point(mid, 30)], mid).status == Status.AT_RISK  # 20 behind
+    assert evaluate(spec(), [Point(mid, 20)], mid).status == Status.OFF_TRACK  # 30 behind
+    assert evaluate(spec(), [Point(mid, 100)], mid).status == Status.ACHIEVED
+    assert evaluate(spec(), [], mid).status == Status.NO_DATA
+
+
+def test_bands_follow_configured_margins():
+    mid = dt.date(2023, 7, 2)
+    strict = Rules(on_track_margin=2, at_risk_margin=4)
+    assert evaluate(spec(), [Point(mid, 45)], mid, strict).status == Status.OFF_TRACK
+
+
+def test_about_is_achieved_within_five_percent():
+    assert comparator_holds("approx", 24, 25)
+    assert not comparator_holds("approx", 23.7, 25)
+    assert evaluate(spec("approx", 25.0), [Point(END, 26.2)], END).status == Status.ACHIEVED
+
+
+def test_relative_target_needs_the_baseline_year_value():
+    relative = TargetSpec(comparator="gte", value=5, target_date=END, direction="down", relative=True)
+    assert evaluate(relative, [Point(END, 90)], END).status == Status.BASELINE_MISSING
+    with_base = TargetSpec(
+        comparator="gte", value=5, target_date=END, direction="down", relative=True, baseline=100, baseline_date=START
+    )
+    assert relative_target(100, 5, "down") == 95
+    assert evaluate(with_base, [Point(END, 94)], END).status == Status.ACHIEVED
+    assert evaluate(with_base, [Point(END, 99)], END).status == Status.OFF_TRACK
+
+
+def test_directional_targets_follow_the_movement():
+    up = TargetSpec(comparator="increase", target_date=END, baseline=10, baseline_date=START)
+    assert evaluate(up, [Point(END, 12)], END).status == Status.ON_TRACK
+    assert evaluate(up, [Point(END, 8)], END).status == Status.OFF_TRACK
+    down = TargetSpec(comparator="decrease", target_date=END)
+    assert evaluate(down, [Point(START, 10), Point(END, 8)], END).status == Status.ON_TRACK
+
+
+def test_city_assigned_waits_for_the_value():
+    assert evaluate(TargetSpec("city_assigned", END), [Point(END, 3)], END).status == Status.AWAITING_CITY
+    assigned = TargetSpec("city_assigned", END, value=14.5, baseline=0, baseline_date=START)
+    assert evaluate(assigned, [Point(END, 15)], END).status == Status.ACHIEVED
+
+
+def test_milestones():
+    village = TargetSpec("milestone", END, value=1)
+    assert evaluate(village, [Point(START, 0), Point(END, 1)], END).status == Status.ACHIEVED
+    assert evaluate(village, [Point(START, 0)], dt.date(2026, 3, 31)).status == Status.OFF_TRACK
+    assert evaluate(TargetSpec("milestone", END), [], END).status == Status.NO_DATA
+
+
+def test_forecast_needs_three_points():
+    points = [Point(dt.date(2024, 3, 31), 1), Point(dt.date(2024, 6, 30), 2)]
+    assert forecast_at(points, END) is None
+
+
+def test_rollup_counts_and_shares():
+    assert rollup(["on_track", "on_track", "off_track", "achieved"]) == {
+        "achieved": {"count": 1, "share": 0.25},
+        "off_track": {"count": 1, "share": 0.25},
+        "on_track": {"count": 2, "share": 0.5},
+    }
+
+
+@given(baseline=finite, target=finite, v1=finite, v2=finite)
+def test_progress_never_falls_when_the_value_rises_on_an_increasing_target(baseline, target, v1, v2):
+    assume(target > baseline + 1e-6)
+    low, high = sorted((v1, v2))
+    assert progress_share(low, baseline, target) <= progress_share(high, baseline, target)
+
+
+@given(
+    comparator=st.sampled_from(["gte", "gt", "lte", "lt", "approx"]),
+    target=st.floats(min_value=-1e4, max_value=1e4, allow_nan=False).filter(lambda x: abs(x) > 1e-3),
+    values=st.lists(st.floats(min_value=-1e4, max_value=1e4, allow_nan=False), min_size=1, max_size=8),
+)
+def test_achieved_exactly_when_the_comparator_holds(comparator, target, values):
+    points = [Point(START + dt.timedelta(days=91 * i + 1), v) for i, v in enumerate(values)]
+    target_spec = TargetSpec(comparator, END, value=target, baseline=-2e4, baseline_date=START)
+    result = evaluate(target_spec, points, END)
+    assert (result.status == Status.ACHIEVED) == comparator_holds(comparator, values[-1], target)
+
+
+@given(
+    slope=st.floats(min_value=-100, max_value=100, allow_nan=False),
+    intercept=st.floats(min_value=-1e4, max_value=1e4, allow_nan=False),
+    n=st.integers(min_value=3, max_value=24),
+)
+def test_forecast_of_points_on_a_line_is_that_line(slope, intercept, n):
+    first = dt.date(2024, 3, 31)
+    points = [Point(first + dt.timedelta(days=91 * i), intercept + slope * 91 * i) for i in range(n)]
+    when = dt.date(2030, 12, 31)
+    expected = intercept + slope * (when - first).days
+    assert forecast_at(points, when) == pytest.approx(expected, rel=1e-6, abs=1e-6)
