@@ -269,7 +269,6 @@ def test_own_department_downloads_the_file_as_an_attachment(evidence, dept_a_cli
         assert response.status_code == 200
         assert b"".join(response.streaming_content) == PDF
         assert response["Content-Disposition"].startswith("attachment")
-        response.close()
 
 
 def test_other_department_cannot_download_the_file(evidence, dept_b_client):

@@ -393,4 +393,3 @@ def test_evidence_is_downloaded_only_by_those_who_may_see_the_report(state, role
     assert_outcome(response, expected)
     if expected == 200:
         assert b"".join(response.streaming_content) == PDF
-        response.close()
