@@ -121,11 +121,17 @@ def demo_series(indicator: Indicator, steps: int, rng: random.Random) -> list[De
     for i in range(steps):
         share = (i + 1) / (steps + 2)
         noise = 1 + rng.uniform(-0.02, 0.02)
-        value = (start + (goal - start) * share) * noise
-        if indicator.max_value is not None:
-            value = min(value, float(indicator.max_value))
-        values.append(Decimal(str(round(value, 2))))
+        values.append(within_range(indicator, (start + (goal - start) * share) * noise))
     return values
+
+
+def within_range(indicator: Indicator, value: float) -> Decimal:
+    """Demo figures stay inside the plausible range the real form enforces."""
+    if indicator.max_value is not None:
+        value = min(value, float(indicator.max_value))
+    if indicator.min_value is not None:
+        value = max(value, float(indicator.min_value))
+    return Decimal(str(round(value, 2)))
 
 
 @transaction.atomic
@@ -236,7 +242,7 @@ def create_current_quarter(plan: Plan, period: ReportingPeriod, office) -> dict[
                 {"reached": False, "data_source": "演示数据", "note": DEMO_NOTE}
                 if v.indicator.is_milestone
                 else {
-                    "value": (previous.get(v.indicator_id) or Decimal("50")) * Decimal("1.01"),
+                    "value": within_range(v.indicator, float(previous.get(v.indicator_id) or 50) * 1.01),
                     "data_source": "演示数据",
                     "note": DEMO_NOTE,
                 }
