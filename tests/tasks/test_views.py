@@ -548,3 +548,14 @@ def test_a_tampered_version_is_refused_as_a_conflict_not_a_crash(report_a, dept_
     assert response.status_code == 200
     assert "未保存：他人已修改此报告" in response.content.decode()
     assert fresh(report_a).version == report_a.version
+
+
+def test_log_in_and_password_pages_are_in_chinese(client, dept_a_client):
+    assert "登录" in client.get(reverse("login")).content.decode()
+    page = dept_a_client.get(reverse("password_change")).content.decode()
+    assert "修改密码" in page and "旧密码" in page
+    response = dept_a_client.post(
+        reverse("password_change"),
+        {"old_password": "wrong", "new_password1": "Ninghe-2026-x", "new_password2": "Ninghe-2026-x"},
+    )
+    assert "你的旧密码不正确" in response.content.decode() or "旧密码不正确" in response.content.decode()
