@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "targets",
     "indicators",
     "tasks",
+    "results",
     "dashboard",
 ]
 
@@ -110,6 +112,25 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BEAT_SCHEDULE = {
+    "process-pending-recomputes": {"task": "results.jobs.process_pending_recomputes", "schedule": 300.0},
+    "nightly-full-recompute": {
+        "task": "results.jobs.full_recompute",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "detect-overdue-reports": {
+        "task": "results.jobs.detect_overdue_reports",
+        "schedule": crontab(hour=8, minute=30),
+    },
+}
+
+# The progress rules' numbers (see progress.maths.Rules); the office's policy, set per installation.
+PROGRESS_RULES = {
+    "on_track_margin": float(os.environ.get("PROGRESS_ON_TRACK_MARGIN", "10")),
+    "at_risk_margin": float(os.environ.get("PROGRESS_AT_RISK_MARGIN", "25")),
+    "approx_tolerance": float(os.environ.get("PROGRESS_APPROX_TOLERANCE", "0.05")),
+}
 
 # The plan every page defaults to when none is named in the URL.
 DEFAULT_PLAN_CODE = os.environ.get("DEFAULT_PLAN_CODE", "ninghe-2023")

@@ -306,3 +306,26 @@ class FieldChange(models.Model):
             return str(Evidence._meta.verbose_name)
         field = self._model_field()
         return str(field.verbose_name) if field is not None else self.field
+
+
+class Notice(models.Model):
+    """A message on a department's home page (an overdue report, for instance)."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="notices", verbose_name=_("department")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="notices", verbose_name=_("period")
+    )
+    kind = models.CharField(_("kind"), max_length=16, default="overdue")
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [models.UniqueConstraint(fields=["department", "period", "kind"], name="notice_once_per_quarter")]
+
+    def __str__(self):
+        return self.message

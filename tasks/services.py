@@ -22,6 +22,7 @@ from .models import (
     Evidence,
     FieldChange,
     IndicatorValue,
+    Notice,
     QuarterlyReport,
     ReportEvent,
     ReportingPeriod,
@@ -30,6 +31,7 @@ from .models import (
 )
 from .notifications import notify_office_of_major_problems
 from .selectors import department_indicators, department_tasks, previous_values
+from .signals import approved_data_changed
 from .validation import check_indicator_value, check_task_update
 
 TASK_FIELDS = ("status", "percent_complete", "work_done", "problems", "next_steps", "major_problem")
@@ -136,6 +138,7 @@ def save_draft(
     report = _locked(report)
     if not permissions.can_edit(by, report):
         raise PermissionDenied(_("This report cannot be edited now."))
+    indicator_data = {pk: _decimal_value(data) for pk, data in indicator_data.items()}
     if version != report.version:
         since = report.events.filter(version__gt=version).select_related("actor").prefetch_related("changes__task")
         raise VersionConflict(report, list(since.order_by("at", "pk")))
@@ -171,6 +174,14 @@ def save_draft(
     if newly_major:
         transaction.on_commit(lambda: notify_office_of_major_problems(report, newly_major))
     return event
+
+
+def _decimal_value(data: dict) -> dict:
+    """Callers other than the form (spreadsheet, API, scripts) may pass ints or floats; store exact decimals."""
+    value = data.get("value")
+    if value is None or isinstance(value, Decimal):
+        return data
+    return {**data, "value": Decimal(str(value))}
 
 
 def _apply(row, data: dict, fields, changes: list, **where) -> list[str]:
@@ -212,7 +223,11 @@ def submit_report(*, report: QuarterlyReport, by) -> QuarterlyReport:
 
 
 def _mark_submitted(report: QuarterlyReport) -> None:
+    """The report has reached the office: reminders about it are settled."""
     now = timezone.now()
+    Notice.objects.filter(department=report.department, period=report.period, resolved_at__isnull=True).update(
+        resolved_at=now
+    )
     report.status = ReportStatus.SUBMITTED
     if report.submitted_at is None:
         report.submitted_at = now
@@ -246,6 +261,7 @@ def approve_report(*, report: QuarterlyReport, by, comment: str = "") -> Quarter
     report.status = ReportStatus.APPROVED
     report.approved_at = timezone.now()
     report.office_comment = comment
+    approved_data_changed.send(sender=QuarterlyReport, report=report)
     return _finish(report, by=by, before=before, action=ReportEvent.Action.APPROVE, comment=comment)
 
 
@@ -272,6 +288,7 @@ def reopen_report(*, report: QuarterlyReport, by, reason: str) -> QuarterlyRepor
     report.status = ReportStatus.RETURNED
     report.approved_at = None
     report.office_comment = reason
+    approved_data_changed.send(sender=QuarterlyReport, report=report)
     return _finish(report, by=by, before=before, action=ReportEvent.Action.REOPEN, comment=reason)
 
 

@@ -41,6 +41,7 @@ def home(request):
             "plan": plan,
             "department": department,
             "membership": membership_of(request.user),
+            "notices": department.notices.filter(resolved_at__isnull=True).select_related("period"),
             "current": [
                 {
                     "period": p,

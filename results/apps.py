@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ResultsConfig(AppConfig):
+    """Precomputed progress: what the dashboard, the API and the annual report read (no maths at page load)."""
+
+    name = "results"
+    verbose_name = _("Progress results")
+
+    def ready(self):
+        from tasks.signals import approved_data_changed
+
+        from .receivers import queue_recompute
+
+        approved_data_changed.connect(queue_recompute, dispatch_uid="results.queue_recompute")

@@ -1,0 +1,142 @@
+"""Result tables written by jobs, stamped with the quarter they describe and when they were computed."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department
+from indicators.models import Target
+from targets.models import Area, Plan, Task
+from tasks.models import QuarterlyReport, ReportingPeriod
+
+
+class TargetStatus(models.TextChoices):
+    ACHIEVED = "achieved", _("Achieved")
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    OFF_TRACK = "off_track", _("Off track")
+    NO_DATA = "no_data", _("No data")
+    BASELINE_MISSING = "baseline_missing", _("Baseline missing")
+    AWAITING_CITY = "awaiting_city", _("Awaiting the city's value")
+
+
+class TargetResult(models.Model):
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="results", verbose_name=_("target"))
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="target_results", verbose_name=_("as of")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=TargetStatus.choices)
+    target_value = models.FloatField(_("target value"), null=True)
+    latest_value = models.FloatField(_("latest approved value"), null=True)
+    progress = models.FloatField(_("progress"), null=True, help_text=_("Share of the way from baseline to target."))
+    expected = models.FloatField(_("expected progress"), null=True)
+    forecast = models.FloatField(_("forecast at the target date"), null=True)
+    forecast_meets = models.BooleanField(_("forecast meets the target"), null=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("target result")
+        verbose_name_plural = _("target results")
+        constraints = [models.UniqueConstraint(fields=["target", "period"], name="target_result_per_quarter")]
+
+    def __str__(self):
+        return f"{self.target_id} @ {self.period_id}: {self.status}"
+
+
+class TaskResult(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="results", verbose_name=_("task"))
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="task_results", verbose_name=_("as of")
+    )
+    status = models.CharField(_("status"), max_length=20)
+    percent_complete = models.PositiveSmallIntegerField(_("percent complete"), null=True)
+    overdue = models.BooleanField(_("overdue"), default=False)
+    co_departments = models.JSONField(_("co-departments' updates"), default=list)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("task result")
+        verbose_name_plural = _("task results")
+        constraints = [models.UniqueConstraint(fields=["task", "period"], name="task_result_per_quarter")]
+
+    def __str__(self):
+        return f"{self.task_id} @ {self.period_id}: {self.status}"
+
+
+class Rollup(models.Model):
+    """Counts by status for the whole plan, one action area or one department, as of a quarter."""
+
+    class Scope(models.TextChoices):
+        PLAN = "plan", _("Whole plan")
+        AREA = "area", _("Action area")
+        DEPARTMENT = "department", _("Department")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rollups", verbose_name=_("plan"))
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="rollups", verbose_name=_("as of")
+    )
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, null=True, related_name="rollups")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, null=True, related_name="rollups")
+    targets = models.JSONField(_("targets by status"), default=dict)
+    tasks = models.JSONField(_("tasks by status"), default=dict)
+    timeliness = models.JSONField(_("reporting timeliness"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("rollup")
+        verbose_name_plural = _("rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "period"], condition=models.Q(scope="plan"), name="rollup_one_per_plan_quarter"
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "period", "area"], condition=models.Q(scope="area"), name="rollup_one_per_area_quarter"
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "period", "department"],
+                condition=models.Q(scope="department"),
+                name="rollup_one_per_department_quarter",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.area_id or self.department_id or ''} @ {self.period_id}"
+
+
+class ComputationRun(models.Model):
+    """One recompute: a crashed run stays visible as 'running' with no end, and re-running is safe."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full recompute")
+        INCREMENTAL = "incremental", _("After an approval")
+        OVERDUE = "overdue", _("Overdue detection")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True)
+    covered = models.JSONField(_("what it covered"), default=dict)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("computation run")
+        verbose_name_plural = _("computation runs")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class PendingRecompute(models.Model):
+    """Written in the approval's own transaction, so a broker outage delays the recompute but never loses it."""
+
+    report = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("pending recompute")
+        verbose_name_plural = _("pending recomputes")
+
+    def __str__(self):
+        return f"report {self.report_id}"

@@ -1,0 +1,24 @@
+"""Queue a recompute when approved data changes, without ever making the approval depend on the broker."""
+
+import logging
+
+from django.db import transaction
+
+from .models import PendingRecompute
+
+log = logging.getLogger(__name__)
+
+
+def queue_recompute(sender, report, **kwargs) -> None:
+    """The pending row commits with the approval; the job is only a nudge, and the next sweep catches up."""
+    PendingRecompute.objects.create(report=report)
+    transaction.on_commit(_nudge_worker)
+
+
+def _nudge_worker() -> None:
+    from .jobs import process_pending_recomputes
+
+    try:
+        process_pending_recomputes.apply_async(retry=False)
+    except Exception:  # the broker is down: the pending row waits for the periodic sweep
+        log.warning("Broker unavailable; the recompute stays pending until the next sweep.", exc_info=True)
