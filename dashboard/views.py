@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from departments.models import Department
 from indicators.filters import TargetFilter
 from indicators.selectors import department_targets, plan_targets, task_targets
-from results.selectors import latest_computed_period, target_results
+from results.selectors import latest_computed_period, target_results, task_results
 from targets.models import Plan
 from targets.selectors import department_responsibilities, departments_with_counts, get_plan, get_task, plan_areas
 from tasks.permissions import visible_reports
@@ -24,6 +24,7 @@ def plan_detail(request, code):
     plan = get_plan(code)
     areas = list(plan_areas(plan))
     context = {
+        **_results_context(request, plan),
         "plan": plan,
         "sections": plan.sections.all(),
         "areas": areas,
@@ -40,7 +41,7 @@ def task_detail(request, code, pk):
     task = get_task(plan, pk)
     reports = visible_reports(request.user, plan.reports.all())
     context = {
-        **_results_context(plan),
+        **_results_context(request, plan),
         "plan": plan,
         "task": task,
         "targets": task_targets(task),
@@ -57,7 +58,7 @@ def indicator_detail(request, code, pk):
     )
     reports = visible_reports(request.user, plan.reports.all())
     context = {
-        **_results_context(plan),
+        **_results_context(request, plan),
         "plan": plan,
         "indicator": indicator,
         "values": indicator_values(indicator, reports),
@@ -70,14 +71,21 @@ def target_list(request, code):
     plan = get_plan(code)
     target_filter = TargetFilter(request.GET, queryset=plan_targets(plan), plan=plan)
     return render(
-        request, "dashboard/target_list.html", {"plan": plan, "filter": target_filter, **_results_context(plan)}
+        request,
+        "dashboard/target_list.html",
+        {"plan": plan, "filter": target_filter, **_results_context(request, plan)},
     )
 
 
-def _results_context(plan) -> dict:
-    """Status columns read precomputed rows as of the newest computed quarter; no maths here."""
+def _results_context(request, plan) -> dict:
+    """Status columns read precomputed rows as of the newest computed quarter; no maths here.
+
+    Statuses come from unpublished figures, so only signed-in users see them.
+    """
+    if not request.user.is_authenticated:
+        return {}
     period = latest_computed_period(plan)
-    return {"as_of": period, "results": target_results(plan, period)}
+    return {"as_of": period, "results": target_results(plan, period), "task_results": task_results(plan, period)}
 
 
 def department_list(request, code):

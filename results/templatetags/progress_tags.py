@@ -1,7 +1,9 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from results.models import TargetStatus
+from tasks.models import TaskStatus
 
 register = template.Library()
 LABELS = dict(TargetStatus.choices)
@@ -25,3 +27,17 @@ def percent(share):
 @register.filter
 def lookup(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+TASK_LABELS = {**dict(TaskStatus.choices), "no_update": _("No approved update")}
+
+
+@register.simple_tag
+def task_status(result):
+    """The lead's latest approved status, with 逾期 beside it when last quarter's update is missing or late."""
+    label = format_html(
+        '<span class="state state-task-{}">{}</span>', result.status, TASK_LABELS.get(result.status, result.status)
+    )
+    if result.overdue:
+        return format_html('{} <span class="state state-overdue">{}</span>', label, _("overdue"))
+    return label

@@ -160,3 +160,11 @@ def test_overdue_reports_get_one_notice_and_one_mail_then_clear_on_submission(pl
     reporting.submit_report(report=QuarterlyReport.objects.get(pk=report.pk), by=dept_a_user)
     notice.refresh_from_db()
     assert notice.resolved_at is not None
+
+
+def test_statuses_show_to_signed_in_users_only(plan, history, client, viewer_client):
+    from django.urls import reverse
+
+    url = reverse("dashboard:target-list", args=[plan.code])
+    assert "tstatus" in viewer_client.get(url).content.decode()
+    assert "tstatus" not in client.get(url).content.decode()
