@@ -2,15 +2,20 @@
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from departments.models import Department
 from indicators.filters import TargetFilter
-from indicators.selectors import department_targets, plan_targets, task_targets
-from results.selectors import latest_computed_period, target_results, task_results
+from indicators.selectors import area_targets, department_targets, plan_targets, task_targets
+from results.models import TargetStatus
+from results.selectors import area_rollup, latest_computed_period, target_results, task_results
 from targets.models import Plan
 from targets.selectors import department_responsibilities, departments_with_counts, get_plan, get_task, plan_areas
+from tasks.models import ReportingPeriod
 from tasks.permissions import visible_reports
 from tasks.selectors import changes_for, group_by_period, indicator_values, task_updates_for_task
+
+from . import figures
 
 
 def home(request):
@@ -57,14 +62,43 @@ def indicator_detail(request, code, pk):
         plan.indicators.select_related("reporting_department").prefetch_related("targets__task__area"), pk=pk
     )
     reports = visible_reports(request.user, plan.reports.all())
+    results = _results_context(request, plan)
+    values = list(indicator_values(indicator, reports))
     context = {
-        **_results_context(request, plan),
+        **results,
         "plan": plan,
         "indicator": indicator,
-        "values": indicator_values(indicator, reports),
+        "values": values,
         "changes": changes_for(reports, indicator=indicator)[:100],
     }
+    if results.get("as_of") and not indicator.is_milestone:
+        context["chart_json"] = _indicator_chart(indicator, values, results["results"])
     return render(request, "dashboard/indicator_detail.html", context)
+
+
+def _indicator_chart(indicator, values, results) -> str | None:
+    """Approved values, the straight path from the first one to the target, the target, and the trend's forecast."""
+    approved = sorted(
+        (v for v in values if v.report.status == "approved" and v.value is not None),
+        key=lambda v: (v.report.period.year, v.report.period.quarter),
+    )
+    if not approved:
+        return None
+    quarters = [f"{v.report.period.year}Q{v.report.period.quarter}" for v in approved]
+    numbers = [float(v.value) for v in approved]
+    target = next(
+        (t for t in indicator.targets.all() if results.get(t.pk) and results[t.pk].target_value is not None), None
+    )
+    result = results.get(target.pk) if target else None
+    goal = (f"{target.target_year}Q4", result.target_value) if target and target.target_year else None
+    expected = [(quarters[0], numbers[0]), goal] if goal else None
+    ahead = goal and goal[0] > quarters[-1]  # "2030Q4" > "2026Q3": a forecast only looks forward
+    forecast = (
+        [(quarters[-1], numbers[-1]), (goal[0], result.forecast)] if ahead and result.forecast is not None else None
+    )
+    return figures.indicator_chart(
+        unit=indicator.unit, quarters=quarters, values=numbers, expected=expected, target=goal, forecast=forecast
+    )
 
 
 def target_list(request, code):
@@ -77,6 +111,16 @@ def target_list(request, code):
     )
 
 
+def chosen_period(request, plan):
+    """?period= from a shared link, else the newest computed quarter."""
+    wanted = request.GET.get("period", "")
+    if wanted.isdigit():
+        found = ReportingPeriod.objects.filter(pk=int(wanted)).first()
+        if found:
+            return found
+    return latest_computed_period(plan)
+
+
 def _results_context(request, plan) -> dict:
     """Status columns read precomputed rows as of the newest computed quarter; no maths here.
 
@@ -84,7 +128,7 @@ def _results_context(request, plan) -> dict:
     """
     if not request.user.is_authenticated:
         return {}
-    period = latest_computed_period(plan)
+    period = chosen_period(request, plan)
     return {"as_of": period, "results": target_results(plan, period), "task_results": task_results(plan, period)}
 
 
@@ -108,3 +152,21 @@ def department_detail(request, code, pk):
         "targets": department_targets(department).filter(indicator__plan=plan),
     }
     return render(request, "dashboard/department_detail.html", context)
+
+
+def area_detail(request, code, order):
+    """One action area: its tasks with the lead's status, its targets with theirs, and the status chart."""
+    plan = get_plan(code)
+    area = get_object_or_404(plan.areas.all(), order=order)
+    tasks = [t for a in plan_areas(plan).filter(pk=area.pk) for t in a.tasks.all()]
+    results = _results_context(request, plan)
+    context = {"plan": plan, "area": area, "tasks": tasks, "targets": area_targets(area), **results}
+    if results.get("as_of"):
+        rollup = area_rollup(plan, results["as_of"], area)
+        labels = {code: str(label) for code, label in TargetStatus.choices}
+        if rollup:
+            context["chart_json"], context["chart_table"] = figures.status_bars(
+                [(area.title, rollup.targets)], labels, title=_("Targets by status")
+            )
+            context["status_order"] = [labels[s] for s in figures.STATUS_ORDER]
+    return render(request, "dashboard/area_detail.html", context)

@@ -25,3 +25,7 @@ def task_targets(task: Task) -> QuerySet[Target]:
 def department_targets(department: Department) -> QuerySet[Target]:
     """Targets whose indicator this unit reports."""
     return _targets().filter(indicator__reporting_department=department).select_related("indicator__plan")
+
+
+def area_targets(area) -> QuerySet[Target]:
+    return _targets().filter(task__area=area)

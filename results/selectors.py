@@ -40,3 +40,45 @@ def target_history(target_ids) -> list[TargetResult]:
         .select_related("period")
         .order_by("target_id", "period__year", "period__quarter")
     )
+
+
+def computed_periods(plan) -> list[ReportingPeriod]:
+    """Quarters that have results, newest first: the choices of the 'as of' filter."""
+    ids = TargetResult.objects.filter(target__indicator__plan=plan).values_list("period_id", flat=True).distinct()
+    return list(ReportingPeriod.objects.filter(pk__in=ids).order_by("-year", "-quarter"))
+
+
+def rollups_by_scope(plan, period) -> dict[str, list[Rollup]]:
+    rows = Rollup.objects.filter(plan=plan, period=period).select_related("area", "department")
+    grouped: dict[str, list[Rollup]] = {"plan": [], "area": [], "department": []}
+    for row in rows:
+        grouped[row.scope].append(row)
+    grouped["area"].sort(key=lambda r: r.area.order)
+    grouped["department"].sort(key=lambda r: r.department.name)
+    return grouped
+
+
+def target_results_with_targets(plan, period, *, area=None, department=None, statuses=None):
+    rows = TargetResult.objects.filter(target__indicator__plan=plan, period=period).select_related(
+        "target__indicator__reporting_department", "target__task__area"
+    )
+    if area:
+        rows = rows.filter(target__task__area_id=area)
+    if department:
+        rows = rows.filter(target__indicator__reporting_department_id=department)
+    if statuses:
+        rows = rows.filter(status__in=statuses)
+    return rows.order_by("target__indicator__order", "target__order")
+
+
+def overdue_tasks(plan, period, *, area=None, department=None):
+    rows = TaskResult.objects.filter(task__area__plan=plan, period=period, overdue=True).select_related("task__area")
+    if area:
+        rows = rows.filter(task__area_id=area)
+    if department:
+        rows = rows.filter(task__responsibilities__department_id=department, task__responsibilities__role="lead")
+    return rows.order_by("task__area__order", "task__number")
+
+
+def area_rollup(plan, period, area) -> Rollup | None:
+    return Rollup.objects.filter(plan=plan, period=period, scope=Rollup.Scope.AREA, area=area).first()

@@ -41,3 +41,8 @@ def task_status(result):
     if result.overdue:
         return format_html('{} <span class="state state-overdue">{}</span>', label, _("overdue"))
     return label
+
+
+@register.filter
+def task_label(code):
+    return TASK_LABELS.get(code, code)

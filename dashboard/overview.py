@@ -1,0 +1,116 @@
+"""The office's overview: where the plan stands and who is behind, as of a chosen quarter, in one screen."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from departments.roles import is_office, is_viewer
+from results.models import TargetStatus
+from results.selectors import (
+    computed_periods,
+    overdue_tasks,
+    rollups_by_scope,
+    target_results_with_targets,
+)
+from targets.selectors import get_plan
+from tasks.models import QuarterlyReport, ReportStatus
+from tasks.selectors import reporting_departments
+
+from . import figures
+
+KEY_YEARS = {2025: ("2025", "十四五"), 2030: ("2030", "十五五", "2030年前")}
+HEATMAP_QUARTERS = 8
+
+
+class OverviewFilter(forms.Form):
+    period = forms.TypedChoiceField(label=gettext_lazy("As of"), coerce=int, required=False)
+    area = forms.TypedChoiceField(label=gettext_lazy("Area"), coerce=int, required=False, empty_value=None)
+    department = forms.TypedChoiceField(label=gettext_lazy("Department"), coerce=int, required=False, empty_value=None)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
+
+    def __init__(self, data, *, plan, periods):
+        super().__init__(data)
+        self.fields["period"].choices = [(p.pk, str(p)) for p in periods]
+        self.fields["area"].choices = [("", _("All"))] + [(a.pk, a.title) for a in plan.areas.order_by("order")]
+        self.fields["department"].choices = [("", _("All"))] + [(d.pk, d.name) for d in reporting_departments(plan)]
+        self.fields["status"].choices = [("", _("All"))] + list(TargetStatus.choices)
+
+
+def _timeliness_cells(plan, periods, departments):
+    """One query: every report of the shown quarters; each cell says on time, late, missing or not yet due."""
+    reports = {
+        (dept, period): (submitted, late)
+        for dept, period, submitted, late in QuarterlyReport.objects.filter(plan=plan, period__in=periods).values_list(
+            "department_id", "period_id", "submitted_at", "is_late"
+        )
+    }
+    rows = []
+    for department in departments:
+        row = []
+        for period in periods:
+            submitted, late = reports.get((department.pk, period.pk), (None, False))
+            row.append("late" if submitted and late else "on_time" if submitted else "missing")
+        rows.append(row)
+    return rows
+
+
+@login_required
+def overview(request, code):
+    if not (is_office(request.user) or is_viewer(request.user)):
+        raise PermissionDenied(_("The overview is for the leading-group office and district leaders."))
+    plan = get_plan(code)
+    periods = computed_periods(plan)
+    form = OverviewFilter(request.GET or None, plan=plan, periods=periods)
+    choice = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    period = next((p for p in periods if p.pk == choice.get("period")), periods[0] if periods else None)
+    context = {"plan": plan, "form": form, "period": period}
+    if period is None:
+        return render(request, "dashboard/overview.html", context)
+
+    area, department, status = choice.get("area"), choice.get("department"), choice.get("status")
+    statuses = [status] if status else None
+    rollups = rollups_by_scope(plan, period)
+    labels = {code: str(label) for code, label in TargetStatus.choices}
+    area_rows = [(r.area.title, r.targets) for r in rollups["area"] if not area or r.area_id == area]
+    area_json, area_table = figures.status_bars(area_rows, labels, title=_("Targets by action area"))
+    results = list(target_results_with_targets(plan, period, area=area, department=department, statuses=statuses))
+    shown = [p for p in reversed(periods) if (p.year, p.quarter) <= (period.year, period.quarter)][-HEATMAP_QUARTERS:]
+    departments = list(reporting_departments(plan))
+    if department:
+        departments = [d for d in departments if d.pk == department]
+    timeliness_labels = {"on_time": _("On time"), "late": _("Late"), "missing": _("Missing"), "pending": "–"}
+    cells = _timeliness_cells(plan, shown, departments)
+    this_quarter = QuarterlyReport.objects.filter(plan=plan, period=period)
+    context.update(
+        {
+            "whole": rollups["plan"][0] if rollups["plan"] else None,
+            "status_labels": labels,
+            "area_json": area_json,
+            "area_table": area_table,
+            "area_links": [(r.area.title, r.area.order) for r in rollups["area"] if not area or r.area_id == area],
+            "status_order": [labels[s] for s in figures.STATUS_ORDER],
+            "key_targets": [
+                (year, [r for r in results if r.target.period in names]) for year, names in KEY_YEARS.items()
+            ],
+            "risks": [r for r in results if r.status in ("off_track", "at_risk")],
+            "overdue": overdue_tasks(plan, period, area=area, department=department),
+            "heatmap_json": figures.timeliness_heatmap(
+                [d.name for d in departments], [str(p) for p in shown], cells, timeliness_labels
+            ),
+            "heatmap_table": list(zip([d.name for d in departments], cells, strict=True)),
+            "heatmap_quarters": [str(p) for p in shown],
+            "timeliness_labels": timeliness_labels,
+            "reports": {
+                "approved": this_quarter.filter(status=ReportStatus.APPROVED).count(),
+                "submitted": this_quarter.filter(submitted_at__isnull=False).count(),
+                "late": this_quarter.filter(is_late=True).count(),
+                "missing": len(reporting_departments(plan)) - this_quarter.filter(submitted_at__isnull=False).count(),
+            },
+        }
+    )
+    return render(request, "dashboard/overview.html", context)

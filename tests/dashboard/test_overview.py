@@ -1,0 +1,78 @@
+"""The office's overview and drill-down pages: who may open them, what they show, constant query counts."""
+
+import pytest
+from django.urls import reverse
+
+from results import services
+from tests.factories import build_plan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def computed(plan, period):
+    services.recompute_plan(plan)
+    return plan
+
+
+def test_overview_is_for_the_office_and_viewers_only(computed, office_client, viewer_client, dept_a_client, client):
+    url = reverse("dashboard:overview", args=[computed.code])
+    assert office_client.get(url).status_code == 200
+    assert viewer_client.get(url).status_code == 200
+    assert dept_a_client.get(url).status_code == 403
+    assert client.get(url).status_code == 302
+
+
+def test_overview_shows_figures_charts_and_data_tables(computed, office_client):
+    html = office_client.get(reverse("dashboard:overview", args=[computed.code])).content.decode()
+    assert 'id="chart-areas"' in html and 'id="area-figure"' in html and 'id="heatmap-figure"' in html
+    assert "/static/plotly/plotly.min.js" in html and "cdn" not in html.lower()
+    assert "查看数据" in html
+    assert "产业绿色低碳提升行动" in html  # an area in the chart's data table
+    assert "待下达" in html  # statuses carry words, not only colours
+
+
+def test_overview_filters_keep_to_the_chosen_area(computed, office_client):
+    area = computed.areas.get(number=6)
+    html = office_client.get(reverse("dashboard:overview", args=[computed.code]), {"area": area.pk}).content.decode()
+    assert "碳汇能力巩固提升行动" in html
+    assert "全区森林覆盖率" in html and "高炉工序单位产品能耗" not in html
+
+
+def test_area_page_lists_tasks_and_targets(computed, office_client):
+    html = office_client.get(reverse("dashboard:area-detail", args=[computed.code, 6])).content.decode()
+    assert "提升生态系统碳汇能力" in html and "全区森林覆盖率" in html
+
+
+@pytest.mark.parametrize("size", [(2, 3), (8, 10)])
+def test_overview_and_area_queries_do_not_grow_with_the_plan(
+    office_client, period, django_assert_max_num_queries, size
+):
+    plan = build_plan(areas=size[0], tasks_per_area=size[1])
+    services.recompute_plan(plan)
+    for url, limit in [
+        (reverse("dashboard:overview", args=[plan.code]), 24),
+        (reverse("dashboard:area-detail", args=[plan.code, 1]), 14),
+        (reverse("dashboard:plan-detail", args=[plan.code]), 14),
+        (reverse("dashboard:target-list", args=[plan.code]), 12),
+    ]:
+        with django_assert_max_num_queries(limit):
+            assert office_client.get(url).status_code == 200
+
+
+def test_links_keep_the_chosen_quarter(computed, office_client, period):
+    from tasks.models import ReportingPeriod
+
+    earlier = ReportingPeriod.objects.create(
+        year=period.year - 1,
+        quarter=4,
+        opens_on=period.opens_on.replace(year=period.year - 1),
+        due_on=period.due_on.replace(year=period.year - 1),
+    )
+    services.recompute_plan(computed)
+    html = office_client.get(
+        reverse("dashboard:overview", args=[computed.code]), {"period": earlier.pk}
+    ).content.decode()
+    assert f"/plans/{computed.code}/areas/6/?period={earlier.pk}" in html
+    area_page = office_client.get(reverse("dashboard:area-detail", args=[computed.code, 6]), {"period": earlier.pk})
+    assert str(earlier) in area_page.content.decode()
