@@ -135,7 +135,9 @@ def test_real_files_are_accepted_and_stored_under_media_root(
     stored = Path(evidence.file.path).resolve()
     assert stored.is_relative_to(media.resolve())
     assert stored.read_bytes() == content
-    static_roots = [Path(django_settings.STATIC_ROOT), *map(Path, django_settings.STATICFILES_DIRS)]
+    # STATICFILES_DIRS entries are paths or (prefix, path) pairs
+    static_dirs = [entry[1] if isinstance(entry, tuple) else entry for entry in django_settings.STATICFILES_DIRS]
+    static_roots = [Path(django_settings.STATIC_ROOT), *map(Path, static_dirs)]
     assert not any(stored.is_relative_to(root.resolve()) for root in static_roots)
 
 
