@@ -13,7 +13,7 @@ from targets.models import Plan
 from targets.selectors import department_responsibilities, departments_with_counts, get_plan, get_task, plan_areas
 from tasks.models import ReportingPeriod
 from tasks.permissions import visible_reports
-from tasks.selectors import changes_for, group_by_period, indicator_values, task_updates_for_task
+from tasks.selectors import changes_for, department_timeliness, group_by_period, indicator_values, task_updates_for_task
 
 from . import figures
 
@@ -145,12 +145,15 @@ def department_detail(request, code, pk):
     )
     responsibilities = list(department_responsibilities(department).filter(task__area__plan=plan))
     context = {
+        **_results_context(request, plan),
         "plan": plan,
         "department": department,
         "leads": [r for r in responsibilities if r.role == "lead"],
         "co_owns": [r for r in responsibilities if r.role == "co"],
         "targets": department_targets(department).filter(indicator__plan=plan),
     }
+    if context.get("as_of"):
+        context["timeliness"] = department_timeliness(plan, department, context["as_of"])
     return render(request, "dashboard/department_detail.html", context)
 
 

@@ -185,3 +185,17 @@ def indicator_values(indicator: Indicator, reports) -> QuerySet[IndicatorValue]:
         .select_related("report__period", "report__department")
         .order_by("-report__period__year", "-report__period__quarter")
     )
+
+
+def department_timeliness(plan: Plan, department: Department, up_to: ReportingPeriod) -> list[tuple]:
+    """Each quarter due so far, newest first: (period, 'on_time' | 'late' | 'missing', report or None)."""
+    reports = {r.period_id: r for r in department_reports(plan, department)}
+    periods = ReportingPeriod.objects.filter(
+        models.Q(year__lt=up_to.year) | models.Q(year=up_to.year, quarter__lte=up_to.quarter)
+    ).order_by("-year", "-quarter")
+    rows = []
+    for period in periods:
+        report = reports.get(period.pk)
+        sent = report is not None and report.submitted_at is not None
+        rows.append((period, "late" if sent and report.is_late else "on_time" if sent else "missing", report))
+    return rows
