@@ -331,16 +331,17 @@ def _timeliness(plan: Plan, periods: list[ReportingPeriod], today: dt.date) -> d
         )
     }
     result: dict[int, dict[int, dict]] = {}
+    wanted = sorted(periods, key=lambda p: (p.year, p.quarter))
     for dept_id in reporting_departments(plan).values_list("pk", flat=True):
-        per_period = {}
-        for period in periods:
-            counts = {"on_time": 0, "late": 0, "missing": 0}
-            for earlier in all_before:
-                if (earlier.year, earlier.quarter) > (period.year, period.quarter):
-                    break
-                late = sent.get((dept_id, earlier.pk))
+        counts = {"on_time": 0, "late": 0, "missing": 0}
+        per_period, due = {}, iter(all_before)
+        pending = next(due, None)
+        for period in wanted:  # one pass: counts accumulate quarter by quarter
+            while pending is not None and (pending.year, pending.quarter) <= (period.year, period.quarter):
+                late = sent.get((dept_id, pending.pk))
                 counts["missing" if late is None else "late" if late else "on_time"] += 1
-            per_period[period.pk] = counts
+                pending = next(due, None)
+            per_period[period.pk] = dict(counts)
         result[dept_id] = per_period
     return result
 
