@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from departments.roles import is_office, is_viewer
-from results.models import TargetStatus
+from results.models import ComputationRun, TargetStatus
 from results.selectors import (
     computed_periods,
     overdue_tasks,
@@ -25,6 +31,7 @@ from . import figures
 
 KEY_YEARS = {2025: ("2025", "十四五"), 2030: ("2030", "十五五", "2030年前")}
 HEATMAP_QUARTERS = 8
+CACHE_SECONDS = 600
 
 
 class OverviewFilter(forms.Form):
@@ -72,6 +79,27 @@ def overview(request, code):
     if period is None:
         return render(request, "dashboard/overview.html", context)
 
+    key = _cache_key(request, plan, period)
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string("dashboard/_overview_body.html", _body_context(plan, period, periods, choice), request)
+        cache.set(key, body, CACHE_SECONDS)
+    context["body"] = mark_safe(body)  # rendered by our own template, escaped there
+    return render(request, "dashboard/overview.html", context)
+
+
+def _cache_key(request, plan, period) -> str:
+    """The body changes only when results are recomputed or a report of the plan changes; both are in the key."""
+    last_run = (
+        ComputationRun.objects.filter(finished_at__isnull=False).order_by("-pk").values_list("pk", flat=True).first()
+    )
+    last_report = QuarterlyReport.objects.filter(plan=plan).aggregate(stamp=Max("updated_at"))["stamp"]
+    raw = f"{plan.pk}|{period.pk}|{last_run}|{last_report}|{request.GET.urlencode()}|{get_language()}"
+    return "overview:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _body_context(plan, period, periods, choice) -> dict:
+    context = {"plan": plan, "period": period}
     area, department, status = choice.get("area"), choice.get("department"), choice.get("status")
     statuses = [status] if status else None
     rollups = rollups_by_scope(plan, period)
@@ -113,4 +141,4 @@ def overview(request, code):
             },
         }
     )
-    return render(request, "dashboard/overview.html", context)
+    return context

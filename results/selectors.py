@@ -10,7 +10,7 @@ from .models import Rollup, TargetResult, TaskResult
 def latest_computed_period(plan) -> ReportingPeriod | None:
     """The newest quarter that has results: the default 'as of' of every page."""
     period_id = (
-        TargetResult.objects.filter(target__indicator__plan=plan)
+        Rollup.objects.filter(plan=plan, scope=Rollup.Scope.PLAN)
         .order_by("-period__year", "-period__quarter")
         .values_list("period_id", flat=True)
         .first()
@@ -44,7 +44,7 @@ def target_history(target_ids) -> list[TargetResult]:
 
 def computed_periods(plan) -> list[ReportingPeriod]:
     """Quarters that have results, newest first: the choices of the 'as of' filter."""
-    ids = TargetResult.objects.filter(target__indicator__plan=plan).values_list("period_id", flat=True).distinct()
+    ids = Rollup.objects.filter(plan=plan, scope=Rollup.Scope.PLAN).values_list("period_id", flat=True)
     return list(ReportingPeriod.objects.filter(pk__in=ids).order_by("-year", "-quarter"))
 
 

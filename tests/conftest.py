@@ -145,3 +145,13 @@ def report_b(plan, period, dept_b_user):
 def fast_password_hashing(settings):
     """Real hashing is slow on purpose; tests create many accounts and only need the check to work."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached page bodies must not leak between tests (SQLite reuses ids after a rollback)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -76,3 +76,26 @@ def test_links_keep_the_chosen_quarter(computed, office_client, period):
     assert f"/plans/{computed.code}/areas/6/?period={earlier.pk}" in html
     area_page = office_client.get(reverse("dashboard:area-detail", args=[computed.code, 6]), {"period": earlier.pk})
     assert str(earlier) in area_page.content.decode()
+
+
+def test_cached_overview_changes_when_a_report_is_submitted(computed, office_client, report_a, dept_a_user):
+    import re
+
+    from tasks import services as reporting
+    from tasks.models import QuarterlyReport
+    from tests.tasks.test_smoke import complete_data
+
+    url = reverse("dashboard:overview", args=[computed.code])
+
+    def submitted_count():
+        html = office_client.get(url).content.decode()
+        return int(re.search(r'id="reports-submitted">(\d+)<', html).group(1))
+
+    before = submitted_count()
+    report = QuarterlyReport.objects.get(pk=report_a.pk)
+    tasks, indicators = complete_data(report)
+    reporting.save_draft(
+        report=report, by=dept_a_user, version=report.version, task_data=tasks, indicator_data=indicators
+    )
+    reporting.submit_report(report=QuarterlyReport.objects.get(pk=report.pk), by=dept_a_user)
+    assert submitted_count() == before + 1

@@ -1,0 +1,38 @@
+"""The figure dicts are valid plotly figures: plotly.py's own validator accepts them."""
+
+import json
+
+import plotly.graph_objects as go
+
+from dashboard import figures
+
+LABELS = {"achieved": "已达标", "on_track": "正常", "off_track": "滞后"}
+
+
+def test_status_bars_validate_and_print_the_status_word():
+    figure_json, table = figures.status_bars(
+        [("产业绿色低碳提升行动", {"achieved": {"count": 2}, "off_track": {"count": 1}})], LABELS, title="各行动"
+    )
+    figure = go.Figure(json.loads(figure_json))  # raises on an invalid property
+    assert [trace.name for trace in figure.data] == ["已达标", "滞后"]
+    assert figure.data[0].text == ("已达标 2",)
+    assert table == [["产业绿色低碳提升行动", 2, 0, 0, 1, 0, 0, 0]]
+
+
+def test_heatmap_and_indicator_chart_validate():
+    heatmap = figures.timeliness_heatmap(
+        ["区统计局"],
+        ["2026Q1", "2026Q2"],
+        [["on_time", "late"]],
+        {"on_time": "按时", "late": "逾期", "missing": "未报", "pending": "–"},
+    )
+    assert [list(row) for row in go.Figure(json.loads(heatmap)).data[0].text] == [["按时", "逾期"]]
+    chart = figures.indicator_chart(
+        unit="%",
+        quarters=["2024Q1", "2024Q2"],
+        values=[7.0, 7.4],
+        expected=[("2024Q1", 7.0), ("2025Q4", 8.01)],
+        target=("2025Q4", 8.01),
+        forecast=[("2024Q2", 7.4), ("2025Q4", 8.2)],
+    )
+    assert len(go.Figure(json.loads(chart)).data) == 4
