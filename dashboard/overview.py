@@ -71,30 +71,33 @@ def overview(request, code):
     if not (is_office(request.user) or is_viewer(request.user)):
         raise PermissionDenied(_("The overview is for the leading-group office and district leaders."))
     plan = get_plan(code)
+    key = _cache_key(request, plan)
+    content = cache.get(key)
+    if content is None:
+        content = _render_content(request, plan)
+        cache.set(key, content, CACHE_SECONDS)
+    # rendered by our own templates, which escaped everything; the filter form has no CSRF token (GET)
+    return render(request, "dashboard/overview.html", {"plan": plan, "content": mark_safe(content)})
+
+
+def _render_content(request, plan) -> str:
     periods = computed_periods(plan)
     form = OverviewFilter(request.GET or None, plan=plan, periods=periods)
     choice = form.cleaned_data if form.is_bound and form.is_valid() else {}
     period = next((p for p in periods if p.pk == choice.get("period")), periods[0] if periods else None)
     context = {"plan": plan, "form": form, "period": period}
-    if period is None:
-        return render(request, "dashboard/overview.html", context)
-
-    key = _cache_key(request, plan, period)
-    body = cache.get(key)
-    if body is None:
-        body = render_to_string("dashboard/_overview_body.html", _body_context(plan, period, periods, choice), request)
-        cache.set(key, body, CACHE_SECONDS)
-    context["body"] = mark_safe(body)  # rendered by our own template, escaped there
-    return render(request, "dashboard/overview.html", context)
+    if period is not None:
+        context.update(_body_context(plan, period, periods, choice))
+    return render_to_string("dashboard/_overview_content.html", context, request)
 
 
-def _cache_key(request, plan, period) -> str:
-    """The body changes only when results are recomputed or a report of the plan changes; both are in the key."""
+def _cache_key(request, plan) -> str:
+    """The page changes only when results are recomputed or a report of the plan changes; both are in the key."""
     last_run = (
         ComputationRun.objects.filter(finished_at__isnull=False).order_by("-pk").values_list("pk", flat=True).first()
     )
     last_report = QuarterlyReport.objects.filter(plan=plan).aggregate(stamp=Max("updated_at"))["stamp"]
-    raw = f"{plan.pk}|{period.pk}|{last_run}|{last_report}|{request.GET.urlencode()}|{get_language()}"
+    raw = f"{plan.pk}|{last_run}|{last_report}|{request.GET.urlencode()}|{get_language()}"
     return "overview:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
