@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -48,7 +49,7 @@ class OverviewFilter(forms.Form):
         self.fields["status"].choices = [("", _("All"))] + list(TargetStatus.choices)
 
 
-def _timeliness_cells(plan, periods, departments):
+def _timeliness_cells(plan, periods, departments, today):
     """One query: every report of the shown quarters; each cell says on time, late, missing or not yet due."""
     reports = {
         (dept, period): (submitted, late)
@@ -61,7 +62,10 @@ def _timeliness_cells(plan, periods, departments):
         row = []
         for period in periods:
             submitted, late = reports.get((department.pk, period.pk), (None, False))
-            row.append("late" if submitted and late else "on_time" if submitted else "missing")
+            if submitted:
+                row.append("late" if late else "on_time")
+            else:
+                row.append("pending" if period.due_on >= today else "missing")
         rows.append(row)
     return rows
 
@@ -93,9 +97,7 @@ def _render_content(request, plan) -> str:
 
 def _cache_key(request, plan) -> str:
     """The page changes only when results are recomputed or a report of the plan changes; both are in the key."""
-    last_run = (
-        ComputationRun.objects.filter(finished_at__isnull=False).order_by("-pk").values_list("pk", flat=True).first()
-    )
+    last_run = ComputationRun.objects.aggregate(stamp=Max("finished_at"))["stamp"]
     last_report = QuarterlyReport.objects.filter(plan=plan).aggregate(stamp=Max("updated_at"))["stamp"]
     raw = f"{plan.pk}|{last_run}|{last_report}|{request.GET.urlencode()}|{get_language()}"
     return "overview:" + hashlib.sha256(raw.encode()).hexdigest()
@@ -111,11 +113,17 @@ def _body_context(plan, period, periods, choice) -> dict:
     area_json, area_table = figures.status_bars(area_rows, labels, title=_("Targets by action area"))
     results = list(target_results_with_targets(plan, period, area=area, department=department, statuses=statuses))
     shown = [p for p in reversed(periods) if (p.year, p.quarter) <= (period.year, period.quarter)][-HEATMAP_QUARTERS:]
-    departments = list(reporting_departments(plan))
+    all_departments = list(reporting_departments(plan))
+    departments = all_departments
     if department:
         departments = [d for d in departments if d.pk == department]
-    timeliness_labels = {"on_time": _("On time"), "late": _("Late"), "missing": _("Missing"), "pending": "–"}
-    cells = _timeliness_cells(plan, shown, departments)
+    timeliness_labels = {
+        "on_time": _("On time"),
+        "late": _("Late"),
+        "missing": _("Missing"),
+        "pending": _("Not yet due"),
+    }
+    cells = _timeliness_cells(plan, shown, departments, timezone.localdate())
     this_quarter = QuarterlyReport.objects.filter(plan=plan, period=period)
     context.update(
         {
@@ -140,7 +148,9 @@ def _body_context(plan, period, periods, choice) -> dict:
                 "approved": this_quarter.filter(status=ReportStatus.APPROVED).count(),
                 "submitted": this_quarter.filter(submitted_at__isnull=False).count(),
                 "late": this_quarter.filter(is_late=True).count(),
-                "missing": len(reporting_departments(plan)) - this_quarter.filter(submitted_at__isnull=False).count(),
+                "missing": (len(all_departments) - this_quarter.filter(submitted_at__isnull=False).count())
+                if period.due_on < timezone.localdate()
+                else 0,
             },
         }
     )

@@ -155,3 +155,15 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def celery_in_process():
+    """Jobs run in the test's own process, even in CI where a broker is configured; the real-worker test
+    switches this off for itself."""
+    from ninghe_carbon.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

@@ -1,0 +1,432 @@
+"""Benchmark of the office's overview and a target page served by gunicorn on PostgreSQL (a script that prints figures).
+
+    .venv/bin/python benchmarks/dashboard.py --plans 16            # the districts of Tianjin
+    .venv/bin/python benchmarks/dashboard.py --plans 300 --reuse   # a province or a country
+
+Its data is benchmarks/progress.py's: N synthetic plans, 24 approved quarters each, in its own database
+(DASHBOARD_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ninghe_bench_dashboard, so that it never
+drops the database the progress benchmark may be using; --reuse keeps one that already holds N plans). It adds what
+the pages need: the results of every plan (results.services.recompute_plan as of 2027-01-20, so all 24 quarters
+have results) and an office account.
+
+It then starts `gunicorn ninghe_carbon.wsgi -w 2` on a free port of 127.0.0.1 (DEBUG off), logs in once, and
+measures the time of whole requests (connect, send, read the full body) in phases of the same run:
+
+  1. each page alone, one client: the unloaded cost of the trivial view, the overview and the target page, and the
+     overview on a cache miss (a new ?nocache=N each time: the overview caches its content keyed on the query
+     string, so this is what the first look after a recompute or a report change costs);
+  2. each page alone, --clients clients at once: the same pages under load;
+  3. the overview and the target page together, --clients clients at once (what a busy morning looks like).
+
+The trivial view is the login page fetched without a session: no database query, one template. The goal is the
+overview's p50 within 3x the trivial view's at the same concurrency. Every loop is bounded in count and time, and
+gunicorn is stopped in all cases. Only 127.0.0.1 is ever contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import importlib.util
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = str(Path(__file__).resolve().parent)
+# The project's `progress` package must win over benchmarks/progress.py, which is loaded by path below.
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ninghe_bench_dashboard"
+HOST = "127.0.0.1"
+GOAL_RATIO = 3.0
+OFFICE_USERNAME = "bench-dashboard-office"
+OFFICE_PASSWORD = "bench-dashboard-pw-2023"
+PLAN_CODE = "ninghe-2023"
+MISS = "overview, cache miss"
+
+
+def load_progress_benchmark():
+    """benchmarks/progress.py as a module named bench_progress (its file name clashes with the progress app)."""
+    spec = importlib.util.spec_from_file_location("bench_progress", ROOT / "benchmarks" / "progress.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- the data -------------------------------------------------------------------------------------------------
+
+
+def prepare_data(bench, url: str, plans: int, *, reuse: bool, seed: int) -> dict:
+    created = bench.prepare_database(url, reuse=reuse)
+    bench.configure_django(url)
+
+    from targets.models import Plan
+
+    if not created and Plan.objects.filter(code__startswith=bench.BENCH_PREFIX).count() != plans - 1:
+        print("the reused database holds another number of plans: building it again")
+        from django.db import connections
+
+        connections.close_all()
+        bench.prepare_database(url, reuse=False)
+        created = True
+    if created:
+        bench.generate(plans, seed)
+    else:
+        print(f"reusing {urlparse(url).path.lstrip('/')} with {plans} plans")
+    computed = ensure_results(bench)
+    office = ensure_office_user(bench)
+    return {"computed": computed, "office": office.username, **pages_to_load()}
+
+
+def ensure_results(bench) -> int:
+    """Results for every plan (as of the day after the last quarter's due date); only plans without any."""
+    from results.models import Rollup
+    from results.services import recompute_plan
+    from targets.models import Plan
+
+    missing = list(Plan.objects.exclude(pk__in=Rollup.objects.values("plan_id")).order_by("pk"))
+    if not missing:
+        return 0
+    t0 = time.perf_counter()
+    for plan in missing:
+        recompute_plan(plan, today=bench.AS_OF)
+    bench.vacuum_analyze()
+    print(f"computed the results of {len(missing)} plans in {time.perf_counter() - t0:.1f} s")
+    return len(missing)
+
+
+def ensure_office_user(bench):
+    """The progress benchmark's office account (bench.office_user), given a password so it can log in."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from departments.roles import OFFICE_GROUP
+    from tasks.roles import ensure_role_groups
+
+    ensure_role_groups()
+    user, _ = get_user_model().objects.get_or_create(
+        username=OFFICE_USERNAME, defaults={"is_staff": True, "first_name": "基准测试·区碳达峰办"}
+    )
+    user.set_password(OFFICE_PASSWORD)
+    user.save()
+    user.groups.add(Group.objects.get(name=OFFICE_GROUP))
+    return user
+
+
+def pages_to_load() -> dict:
+    """The overview of the official plan and the page of its indicator with the most approved values."""
+    from django.db.models import Count, Q
+
+    from indicators.models import NUMERIC_COMPARATORS, Indicator
+    from tasks.models import ReportStatus
+
+    indicator = (
+        Indicator.objects.filter(plan__code=PLAN_CODE, targets__comparator__in=NUMERIC_COMPARATORS)
+        .annotate(n=Count("values", filter=Q(values__report__status=ReportStatus.APPROVED), distinct=True))
+        .order_by("-n", "order")
+        .first()
+    )
+    return {
+        "overview": f"/plans/{PLAN_CODE}/overview/",
+        "target": f"/plans/{PLAN_CODE}/indicators/{indicator.pk}/",
+        "target_name": f"{indicator.name} ({indicator.n} approved values)",
+        "trivial": "/accounts/login/",
+    }
+
+
+# --- the server -----------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "DEBUG"}}
+    env.update(
+        DATABASE_URL=url,
+        DEBUG="false",
+        SECRET_KEY="bench",
+        ALLOWED_HOSTS=HOST,
+        DJANGO_SETTINGS_MODULE="ninghe_carbon.settings",
+        DB_CONN_MAX_AGE="60",
+    )
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "ninghe_carbon.wsgi",
+        "-w",
+        str(workers),
+        "-b",
+        f"{HOST}:{port}",
+        "--timeout",
+        "60",
+        "--log-level",
+        "warning",
+    ]
+    with open(log, "wb") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_until_up(server: subprocess.Popen, port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with code {server.returncode}")
+        try:
+            status, _, _ = fetch(port, "/accounts/login/")
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer on {HOST}:{port} within {timeout:.0f} s")
+
+
+def stop_gunicorn(server: subprocess.Popen) -> None:
+    if server.poll() is not None:
+        return
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=5)
+
+
+# --- the client -----------------------------------------------------------------------------------------------
+
+
+def fetch(port: int, path: str, *, method="GET", cookies: dict | None = None, body: str | None = None, timeout=60):
+    """One request on a fresh connection (gunicorn's sync workers close it anyway): status, headers, body."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        headers = {"Host": f"{HOST}:{port}", "Accept-Language": "zh-CN"}
+        if cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        connection.close()
+
+
+def set_cookies(headers) -> dict:
+    jar = SimpleCookie()
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            jar.load(value)
+    return {k: m.value for k, m in jar.items()}
+
+
+def log_in(port: int, username: str, password: str) -> dict:
+    status, headers, body = fetch(port, "/accounts/login/")
+    cookies = set_cookies(headers)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    if status != 200 or not token or "csrftoken" not in cookies:
+        raise RuntimeError(f"no login form: status {status}")
+    form = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token.group(1).decode()})
+    status, headers, _ = fetch(port, "/accounts/login/", method="POST", cookies=cookies, body=form)
+    cookies.update(set_cookies(headers))
+    if status != 302 or "sessionid" not in cookies:
+        raise RuntimeError(f"login failed: status {status}")
+    return {"sessionid": cookies["sessionid"]}
+
+
+@dataclass
+class Sample:
+    seconds: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, took: float, error: str | None) -> None:
+        with self.lock:
+            if error:
+                self.errors.append(error)
+            else:
+                self.seconds.append(took)
+
+
+def run_phase(port: int, plan: list[tuple[str, str, dict | None, bytes]], *, clients: int, deadline_s: float):
+    """Send the (name, path, cookies, must-contain) requests through `clients` threads; stop at the deadline."""
+    samples = {name: Sample() for name, *_ in plan}
+    stop_at = time.monotonic() + deadline_s
+    cursor = iter(plan)
+    cursor_lock = threading.Lock()
+
+    def worker():
+        while time.monotonic() < stop_at:
+            with cursor_lock:
+                item = next(cursor, None)
+            if item is None:
+                return
+            name, path, cookies, marker = item
+            t0 = time.perf_counter()
+            try:
+                status, _, body = fetch(port, path, cookies=cookies)
+                took = time.perf_counter() - t0
+                error = None if status == 200 and marker in body else f"{path}: status {status}"
+            except OSError as exc:
+                took, error = time.perf_counter() - t0, f"{path}: {exc!r}"
+            samples[name].add(took, error)
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        for future in [pool.submit(worker) for _ in range(clients)]:
+            future.result()
+    return samples, time.perf_counter() - t0
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f}"
+
+
+# --- main -----------------------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--plans", type=int, default=16, help="number of plans (default 16)")
+    parser.add_argument("--reuse", action="store_true", help="reuse the database if it already holds N plans")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
+    parser.add_argument("--requests", type=int, default=200, help="requests per page in each loaded phase")
+    parser.add_argument("--sequential", type=int, default=30, help="requests per page in the one-client phase")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--max-seconds", type=float, default=120, help="time limit of each phase (default 120)")
+    parser.add_argument("--seed", type=int, default=2023)
+    args = parser.parse_args(argv)
+    if args.plans < 1 or args.clients < 1 or args.requests < 1:
+        parser.error("--plans, --clients and --requests must be at least 1")
+
+    bench = load_progress_benchmark()
+    url = os.environ.get("DASHBOARD_BENCH_DATABASE_URL", DEFAULT_URL)
+    t0 = time.perf_counter()
+    pages = prepare_data(bench, url, args.plans, reuse=args.reuse, seed=args.seed)
+    print(f"data ready in {time.perf_counter() - t0:.1f} s; target page: {pages['target_name']}")
+    from django.db import connections
+
+    connections.close_all()
+
+    port = free_port()
+    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-dashboard-gunicorn-{port}.log"
+    server = start_gunicorn(url, port, args.workers, log)
+    try:
+        wait_until_up(server, port)
+        session = log_in(port, OFFICE_USERNAME, OFFICE_PASSWORD)
+        urls = {
+            "trivial": (pages["trivial"], None, b'name="csrfmiddlewaretoken"'),
+            "overview": (pages["overview"], session, b'id="chart-areas"'),
+            "target": (pages["target"], session, b'id="values"'),
+        }
+        for name, (path, cookies, marker) in urls.items():  # warm every worker's imports, caches and connection
+            for _ in range(2 * args.workers):
+                status, _, body = fetch(port, path, cookies=cookies)
+                if status != 200 or marker not in body:
+                    raise RuntimeError(f"{name} {path}: status {status}, expected content missing")
+
+        results = {}
+
+        def alone(name: str, count: int, clients: int):
+            path, cookies, marker = urls[name]
+            return run_phase(
+                port, [(name, path, cookies, marker)] * count, clients=clients, deadline_s=args.max_seconds
+            )
+
+        for name in urls:
+            results[("1 client", name)] = alone(name, args.sequential, 1)
+        path, cookies, marker = urls["overview"]
+        misses = [(MISS, f"{path}?nocache={time.time_ns()}-{i}", cookies, marker) for i in range(args.sequential)]
+        results[("1 client", MISS)] = run_phase(port, misses, clients=1, deadline_s=args.max_seconds)
+        for name in urls:
+            results[(f"{args.clients} clients", name)] = alone(name, args.requests, args.clients)
+        mixed = []
+        for _ in range(args.requests):
+            mixed += [("overview", *urls["overview"]), ("target", *urls["target"])]
+        samples, took = run_phase(port, mixed, clients=args.clients, deadline_s=args.max_seconds)
+        for name, sample in samples.items():
+            results[(f"{args.clients} clients, mixed", name)] = ({name: sample}, took)
+    finally:
+        stop_gunicorn(server)
+
+    from targets.models import Plan
+
+    print()
+    print(
+        f"N = {Plan.objects.count()} plans on PostgreSQL ({urlparse(url).path.lstrip('/')}); gunicorn -w {args.workers} "
+        f"on {HOST}:{port}, DEBUG off; latency of whole requests in ms"
+    )
+    print(
+        f"  trivial = GET {pages['trivial']} without a session; overview = {pages['overview']}; target = {pages['target']}"
+    )
+    print()
+    print(
+        f"  {'phase':<22} {'page':<20} {'n':>5} {'err':>4} {'p50':>9} {'p95':>9} {'max':>9} {'req/s':>7}  p50/trivial"
+    )
+    errors = 0
+    p50 = {}
+    for (phase, name), (samples, took) in results.items():
+        sample = samples[name]
+        errors += len(sample.errors)
+        median = statistics.median(sample.seconds) if sample.seconds else float("nan")
+        p50[phase, name] = median
+        trivial_phase = phase.removesuffix(", mixed")
+        ratio = median / p50[trivial_phase, "trivial"] if (trivial_phase, "trivial") in p50 else float("nan")
+        rate = len(sample.seconds) / took if took else float("nan")
+        if phase.endswith("mixed"):
+            rate = float("nan")  # the phase's rate is shared by both pages: printed below
+        print(
+            f"  {phase:<22} {name:<20} {len(sample.seconds):>5} {len(sample.errors):>4} {ms(median):>9} "
+            f"{ms(percentile(sample.seconds, 0.95)):>9} {ms(max(sample.seconds, default=float('nan'))):>9} "
+            f"{rate:>7.1f}  {ratio:>6.2f}x"
+        )
+        for error in sample.errors[:3]:
+            print(f"      error: {error}")
+    mixed_took = results[(f"{args.clients} clients, mixed", "overview")][1]
+    mixed_count = sum(len(results[(f"{args.clients} clients, mixed", n)][0][n].seconds) for n in ("overview", "target"))
+    print(f"  mixed phase: {mixed_count} requests in {mixed_took:.1f} s = {mixed_count / mixed_took:.1f} req/s")
+    print()
+    loaded = f"{args.clients} clients"
+    goals = [
+        (
+            f"overview p50 within {GOAL_RATIO:g}x the trivial view's ({loaded})",
+            p50[loaded, "overview"] / p50[loaded, "trivial"],
+        ),
+        (
+            f"overview p50 within {GOAL_RATIO:g}x the trivial view's (1 client)",
+            p50["1 client", "overview"] / p50["1 client", "trivial"],
+        ),
+    ]
+    for text, ratio in goals:
+        print(f"  goal: {text}: {ratio:.2f}x, {'met' if ratio <= GOAL_RATIO else 'NOT met'}")
+    if errors:
+        print(f"  {errors} requests failed; gunicorn's log: {log}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,699 @@
+"""Benchmark of the progress recompute on PostgreSQL, with synthetic plans (a script that prints figures).
+
+    .venv/bin/python benchmarks/progress.py --plans 16     # the districts of Tianjin
+    .venv/bin/python benchmarks/progress.py --plans 300    # a province or a country
+
+It builds its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ninghe_bench; dropped
+and created again unless --reuse finds it already holding N plans), loads the official plan, clones it into N plans
+(each with its own jurisdiction and units, as 16 districts would have), and writes 24 quarters (2021Q1..2026Q4) of
+approved reports: a task update per task a unit leads or co-owns and a value for every indicator every quarter.
+All generated rows are marked is_demo; nothing here is an official figure.
+
+It then times, in one run: (a) a plain SELECT of the approved values the recompute reads (the queryset of
+results.services.approved_series, without the maths), (b) the first full recompute of every plan (result tables
+empty), (c) a second full recompute (nothing changed: only comparisons), and (d) the incremental recompute after
+one approval, through tasks.services.approve_report with the job run in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ninghe_bench"
+FIRST_YEAR, LAST_YEAR = 2021, 2026
+# The benchmark is "as of" a day after the last quarter's due date, so all 24 quarters are evaluated
+# (results.services only evaluates quarters whose reporting has opened by `today`).
+AS_OF = dt.date(2027, 1, 20)
+GOAL_RATIO = 2.0
+GOAL_INCREMENTAL_MS = 50.0
+BENCH_PREFIX = "bench-"
+SYNTHETIC_NOTE = "基准测试合成数据，非官方统计"
+
+
+# --- the database ---------------------------------------------------------------------------------------------
+
+
+def prepare_database(url: str, *, reuse: bool) -> bool:
+    """Create the benchmark database; True if it was (re)created, False if --reuse found it."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    if not name or name in {"postgres", "template0", "template1"}:
+        sys.exit(f"refusing to use database {name!r} for the benchmark")
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=parts.username or "postgres",
+        password=parts.password,
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+    )
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            exists = cur.fetchone() is not None
+            if exists and reuse:
+                return False
+            if exists:
+                cur.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            return True
+    finally:
+        admin.close()
+
+
+def configure_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "ninghe_carbon.settings"
+    os.environ.pop("CELERY_BROKER_URL", None)  # jobs run in-process: the approval path includes its recompute
+    os.environ["DEBUG"] = "false"  # no query log
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
+    os.environ["DB_CONN_MAX_AGE"] = "0"
+
+    import django
+
+    django.setup()
+
+
+# --- generating N plans ---------------------------------------------------------------------------------------
+
+
+def quiet():
+    return open(os.devnull, "w")  # noqa: SIM115 - handed to call_command and closed by the caller
+
+
+def load_official_plan():
+    from django.core.management import call_command
+
+    from targets.models import Plan
+
+    with quiet() as out:
+        call_command("migrate", verbosity=0, stdout=out)
+        call_command("load_ninghe_plan", stdout=out)
+    return Plan.objects.get(code="ninghe-2023")
+
+
+def create_periods() -> list:
+    from tasks.models import ReportingPeriod, default_window
+
+    periods = []
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        for quarter in range(1, 5):
+            opens, due = default_window(year, quarter)
+            period, _ = ReportingPeriod.objects.update_or_create(
+                year=year,
+                quarter=quarter,
+                defaults={"opens_on": opens, "due_on": due, "is_open": (year, quarter) == (LAST_YEAR, 4)},
+            )
+            periods.append(period)
+    return periods
+
+
+def clone_plans(base, n: int) -> list:
+    """N−1 copies of the official plan's structure, each with its own jurisdiction and units (bulk inserts)."""
+    from departments.models import Department, Jurisdiction
+    from indicators.models import Indicator, Target
+    from targets.models import Area, Plan, Responsibility, Task
+
+    departments = list(Department.objects.filter(jurisdiction=base.jurisdiction))
+    areas = list(Area.objects.filter(plan=base))
+    tasks = list(Task.objects.filter(area__plan=base))
+    responsibilities = list(Responsibility.objects.filter(task__area__plan=base))
+    indicators = list(Indicator.objects.filter(plan=base))
+    targets = list(Target.objects.filter(indicator__plan=base))
+    copies = range(2, n + 1)
+
+    jurisdictions = Jurisdiction.objects.bulk_create(
+        Jurisdiction(name=f"合成辖区{i:03d}", short_name=f"合成{i:03d}") for i in copies
+    )
+    plans = Plan.objects.bulk_create(
+        Plan(
+            code=f"{BENCH_PREFIX}{i:03d}",
+            title=f"{base.title}（合成{i:03d}）",
+            jurisdiction=j,
+            issuer=base.issuer,
+            issued_on=base.issued_on,
+            status=base.status,
+            source_text=SYNTHETIC_NOTE,
+        )
+        for i, j in zip(copies, jurisdictions, strict=True)
+    )
+
+    def clone(model, rows, remap):
+        """Copy rows once per plan; remap(k, row) sets the foreign keys of copy k. Returns {(k, old pk): new pk}."""
+        fresh, keys = [], []
+        for k in range(len(plans)):
+            for row in rows:
+                copy = model(**{f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields})
+                copy.pk = None
+                remap(k, copy)
+                fresh.append(copy)
+                keys.append((k, row.pk))
+        model.objects.bulk_create(fresh, batch_size=5000)
+        return {key: obj.pk for key, obj in zip(keys, fresh, strict=True)}
+
+    dept = clone(Department, departments, lambda k, c: setattr(c, "jurisdiction_id", jurisdictions[k].pk))
+    area = clone(Area, areas, lambda k, c: setattr(c, "plan_id", plans[k].pk))
+    task = clone(Task, tasks, lambda k, c: setattr(c, "area_id", area[k, c.area_id]))
+
+    def responsibility(k, c):
+        c.task_id, c.department_id = task[k, c.task_id], dept[k, c.department_id]
+
+    def indicator_row(k, c):
+        c.plan_id, c.reporting_department_id = plans[k].pk, dept[k, c.reporting_department_id]
+
+    clone(Responsibility, responsibilities, responsibility)
+    ind = clone(Indicator, indicators, indicator_row)
+
+    def target(k, c):
+        c.indicator_id = ind[k, c.indicator_id]
+        c.task_id = task[k, c.task_id] if c.task_id else None
+
+    clone(Target, targets, target)
+    return plans
+
+
+def generate_reports(plans, periods, *, seed: int, held_back) -> dict[str, int]:
+    """24 approved quarters per (plan, reporting unit): task updates and a value for every indicator.
+
+    Reports and values are bulk_create()d plan by plan; the task updates (the most rows: one per task a unit
+    leads or co-owns, per quarter) are generated inside PostgreSQL by one INSERT ... SELECT.
+    `held_back` (plan pk, department pk, period pk) stays submitted, for the approval timed later.
+    """
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from indicators.models import Indicator
+    from tasks.models import IndicatorValue, QuarterlyReport, ReportStatus
+    from tasks.selectors import reporting_departments
+
+    rng = random.Random(seed)
+    steps = len(periods)
+    step_of = {p.pk: i for i, p in enumerate(periods)}
+    counts = defaultdict(int)
+    for plan in plans:
+        indicators = list(Indicator.objects.filter(plan=plan).prefetch_related("targets").order_by("order"))
+        series = {i.pk: synthetic_series(i, steps, rng) for i in indicators}
+        by_department = defaultdict(list)
+        for i in indicators:
+            by_department[i.reporting_department_id].append((i, i.is_milestone))
+        departments = list(reporting_departments(plan).values_list("pk", flat=True))
+        factor = rng.uniform(0.85, 1.15)  # each plan its own level, so the copies are not identical
+
+        reports = []
+        for dept_id in departments:
+            for period in periods:
+                submitted = timezone.make_aware(
+                    dt.datetime.combine(period.due_on, dt.time(10)) - dt.timedelta(days=rng.randint(-2, 6))
+                )
+                held = (plan.pk, dept_id, period.pk) == held_back
+                reports.append(
+                    QuarterlyReport(
+                        plan=plan,
+                        department_id=dept_id,
+                        period=period,
+                        status=ReportStatus.SUBMITTED if held else ReportStatus.APPROVED,
+                        submitted_at=submitted,
+                        is_late=submitted.date() > period.due_on,
+                        approved_at=None if held else submitted + dt.timedelta(days=3),
+                        is_demo=True,
+                    )
+                )
+        with transaction.atomic():
+            QuarterlyReport.objects.bulk_create(reports, batch_size=5000)
+            values = [
+                IndicatorValue(
+                    report=report,
+                    indicator=indicator,
+                    value=None
+                    if milestone
+                    else scaled(indicator, series[indicator.pk], step_of[report.period_id], factor),
+                    reached=(step_of[report.period_id] >= steps - 6) if milestone else None,
+                    data_source="合成数据",
+                )
+                for report in reports
+                for indicator, milestone in by_department.get(report.department_id, ())
+            ]
+            IndicatorValue.objects.bulk_create(values, batch_size=5000)
+        counts["reports"] += len(reports)
+        counts["indicator values"] += len(values)
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(%s)", [(seed % 1000) / 1000])
+        cursor.execute(TASK_UPDATES_SQL, {"steps": steps, "first_year": FIRST_YEAR})
+        counts["task updates"] = cursor.rowcount
+    return counts
+
+
+def synthetic_series(indicator, steps: int, rng: random.Random) -> tuple[list[Decimal], bool]:
+    """Values for `steps` quarters, and whether a plan may scale them: the demo's path towards the target, or
+    for a counted milestone (打造1个示范村) a count that reaches the goal six quarters before the end."""
+    from indicators.models import NUMERIC_COMPARATORS
+    from tasks.demo import demo_series
+
+    targets = list(indicator.targets.all())
+    counted = [t for t in targets if t.comparator == "milestone" and t.value is not None]
+    if counted and not any(t.comparator in NUMERIC_COMPARATORS for t in targets):
+        goal = float(counted[0].value)
+        return [Decimal(min(goal, int(goal * (i + 1) / (steps - 6)))) for i in range(steps)], False
+    return demo_series(indicator, steps, rng), True
+
+
+def scaled(indicator, series: tuple[list[Decimal], bool], step: int, factor: float) -> Decimal:
+    from tasks.demo import within_range
+
+    values, scalable = series
+    return within_range(indicator, float(values[step]) * factor) if scalable else values[step]
+
+
+# One update per (report, task the report's unit leads or co-owns): status, and a share of the way through the plan.
+TASK_UPDATES_SQL = """
+INSERT INTO tasks_taskupdate
+    (report_id, task_id, status, percent_complete, work_done, problems, next_steps, major_problem)
+SELECT r.id,
+       resp.task_id,
+       CASE WHEN random() < 0.1 THEN 'behind' ELSE 'in_progress' END,
+       LEAST(100, GREATEST(0,
+           (100 * ((p.year - %(first_year)s) * 4 + p.quarter) / %(steps)s) + floor(random() * 11)::int - 5)),
+       '', '', '', false
+FROM tasks_quarterlyreport r
+JOIN tasks_reportingperiod p ON p.id = r.period_id
+JOIN targets_responsibility resp ON resp.department_id = r.department_id
+JOIN targets_task t ON t.id = resp.task_id
+JOIN targets_area a ON a.id = t.area_id AND a.plan_id = r.plan_id
+ORDER BY r.id, resp.task_id
+"""
+
+
+def vacuum_analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def generate(n: int, seed: int) -> None:
+    from tasks.models import QuarterlyReport
+
+    t0 = time.perf_counter()
+    base = load_official_plan()
+    periods = create_periods()
+    plans = [base, *clone_plans(base, n)]
+    t1 = time.perf_counter()
+    department = units(base)[0]
+    held = (base.pk, department.pk, periods[-1].pk)
+    counts = generate_reports(plans, periods, seed=seed, held_back=held)
+    t2 = time.perf_counter()
+    vacuum_analyze()
+    t3 = time.perf_counter()
+    assert QuarterlyReport.objects.filter(plan=base, department=department, period=periods[-1]).exists()
+    print(
+        f"generated {n} plans in {t3 - t0:.1f} s (structure {t1 - t0:.1f} s, reports {t2 - t1:.1f} s, "
+        f"VACUUM ANALYZE {t3 - t2:.1f} s): " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+    )
+
+
+def units(plan):
+    """The unit reporting on most (indicators + tasks), and a typical one: the median of the units reporting an
+    indicator whose target has a value (so that changing it changes results).
+
+    In the Ninghe plan: 区发展改革委 (22 indicators, 40 tasks) and a unit with a handful of each.
+    """
+    from django.db.models import Count, Q
+
+    from tasks.selectors import reporting_departments
+
+    with_values = Q(reported_indicators__targets__value__isnull=False)
+    ranked = sorted(
+        (
+            d
+            for d in reporting_departments(plan).annotate(
+                ni=Count("reported_indicators", distinct=True),
+                nt=Count("responsibilities", distinct=True),
+                nv=Count("reported_indicators", filter=with_values, distinct=True),
+            )
+            if d.nv
+        ),
+        key=lambda d: (d.ni + d.nt, d.name),
+    )
+    return ranked[-1], ranked[len(ranked) // 2]
+
+
+# --- measuring ------------------------------------------------------------------------------------------------
+
+
+def plain_read(plans) -> int:
+    """The rows results.services.approved_series reads, per plan as the recompute reads them, without maths."""
+    from tasks.models import IndicatorValue, ReportStatus
+
+    rows = 0
+    for plan in plans:
+        rows += len(
+            list(
+                IndicatorValue.objects.filter(report__plan=plan, report__status=ReportStatus.APPROVED)
+                .values_list("indicator_id", "report__period__year", "report__period__quarter", "value", "reached")
+                .order_by("report__period__year", "report__period__quarter")
+            )
+        )
+    return rows
+
+
+def plain_read_updates(plans) -> int:
+    """The approved task updates the recompute also reads (results.services._task_results), without maths."""
+    from tasks.models import ReportStatus, TaskUpdate
+
+    rows = 0
+    for plan in plans:
+        rows += len(
+            list(
+                TaskUpdate.objects.filter(task__area__plan=plan, report__status=ReportStatus.APPROVED)
+                .values_list(
+                    "task_id",
+                    "report__department_id",
+                    "report__period_id",
+                    "report__period__year",
+                    "report__period__quarter",
+                    "report__is_late",
+                    "status",
+                    "percent_complete",
+                )
+                .order_by("report__period__year", "report__period__quarter")
+            )
+        )
+    return rows
+
+
+def clear_results() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE results_targetresult, results_taskresult, results_rollup, results_computationrun, "
+            "results_pendingrecompute"
+        )
+        cursor.execute("ANALYZE results_targetresult, results_taskresult, results_rollup")
+
+
+def analyze_results() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE results_targetresult, results_taskresult, results_rollup")
+
+
+def full_recompute(plans) -> int:
+    from results.services import recompute_plan
+
+    return sum(recompute_plan(plan, today=AS_OF) for plan in plans)
+
+
+def timed(fn, *args):
+    t0 = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - t0, out
+
+
+def repeat(fn, *args, times: int, before=None) -> tuple[list[float], object]:
+    seconds, out = [], None
+    for _ in range(times):
+        if before:
+            before()
+        took, out = timed(fn, *args)
+        seconds.append(took)
+    return seconds, out
+
+
+def result_counts() -> dict[str, int]:
+    from results.models import Rollup, TargetResult, TaskResult
+
+    return {
+        "target results": TargetResult.objects.count(),
+        "task results": TaskResult.objects.count(),
+        "rollups": Rollup.objects.count(),
+    }
+
+
+def office_user():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from departments.roles import OFFICE_GROUP
+    from tasks.roles import ensure_role_groups
+
+    ensure_role_groups()
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-office", defaults={"is_staff": True, "first_name": "基准测试·区碳达峰办"}
+    )
+    user.groups.add(Group.objects.get(name=OFFICE_GROUP))
+    return user
+
+
+def incremental(base, department, times: int, seed: int) -> dict:
+    """Approve the unit's last report `times` times (set back to submitted, one value changed, approved again).
+
+    The approval runs through tasks.services.approve_report; with no broker the job runs in-process on commit,
+    so the wrapped results.services.recompute_for_report is timed inside the real approval path.
+    """
+    from results import services
+    from results.models import PendingRecompute
+    from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, ReportStatus
+    from tasks.services import approve_report
+
+    rng = random.Random(seed)
+    last = ReportingPeriod.objects.order_by("-year", "-quarter").first()
+    report = QuarterlyReport.objects.get(plan=base, department=department, period=last)
+    office = office_user()
+    inner: list[tuple[float, int]] = []
+    original = services.recompute_for_report
+
+    def recorded(report, **kwargs):
+        kwargs.setdefault("today", AS_OF)
+        took, written = timed(lambda: original(report, **kwargs))
+        inner.append((took, written))
+        return written
+
+    numeric = numeric_value(report)
+    end_to_end = []
+    services.recompute_for_report = recorded
+    try:
+        for _ in range(times):
+            QuarterlyReport.objects.filter(pk=report.pk).update(status=ReportStatus.SUBMITTED, approved_at=None)
+            if numeric is not None:
+                value = numeric.value * Decimal(str(round(rng.uniform(0.97, 1.03), 3)))
+                value = within(numeric.indicator, value)
+                IndicatorValue.objects.filter(pk=numeric.pk).update(value=value)
+            fresh = QuarterlyReport.objects.get(pk=report.pk)
+            took, _ = timed(lambda r=fresh: approve_report(report=r, by=office, comment="基准测试"))
+            end_to_end.append(took)
+    finally:
+        services.recompute_for_report = original
+    pending = PendingRecompute.objects.filter(report=report, processed_at__isnull=True).count()
+    return {
+        "report": f"{department.name} {last}",
+        "indicators": report.indicator_values.count(),
+        "tasks": report.task_updates.count(),
+        "recompute": [t for t, _ in inner],
+        "written": [w for _, w in inner],
+        "end_to_end": end_to_end,
+        "unprocessed": pending,
+    }
+
+
+def correction(base, department, times: int, seed: int, year: int, quarter: int) -> dict:
+    """recompute_for_report after one approved value of an early quarter changed: every later quarter follows."""
+    from results.services import recompute_for_report
+    from tasks.models import IndicatorValue, QuarterlyReport
+
+    rng = random.Random(seed)
+    report = QuarterlyReport.objects.select_related("plan", "period").get(
+        plan=base, department=department, period__year=year, period__quarter=quarter
+    )
+    numeric = numeric_value(report)
+    seconds, written = [], []
+    for _ in range(times):
+        value = within(numeric.indicator, numeric.value * Decimal(str(round(rng.uniform(0.97, 1.03), 3))))
+        IndicatorValue.objects.filter(pk=numeric.pk).update(value=value)
+        t0 = time.perf_counter()
+        rows = recompute_for_report(report, today=AS_OF)
+        took = time.perf_counter() - t0
+        seconds.append(took)
+        written.append(rows)
+    return {"report": f"{department.name} {report.period}", "recompute": seconds, "written": written}
+
+
+def numeric_value(report):
+    """A value of the report whose indicator has a target with a value, so changing it changes results."""
+    from tasks.models import IndicatorValue
+
+    return (
+        IndicatorValue.objects.filter(report=report, value__isnull=False, indicator__targets__value__isnull=False)
+        .select_related("indicator")
+        .order_by("pk")
+        .first()
+    )
+
+
+def within(indicator, value: Decimal) -> Decimal:
+    from tasks.demo import within_range
+
+    return within_range(indicator, float(value))
+
+
+# --- printing -------------------------------------------------------------------------------------------------
+
+
+def revision() -> str:
+    """The commit results/services.py was measured at, and whether it had uncommitted changes."""
+    import subprocess
+
+    def git(*args):
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        except OSError:
+            return ""
+
+    commit = git("log", "-1", "--format=%h", "--", "results/services.py") or "?"
+    dirty = git("status", "--porcelain", "--", "results/services.py")
+    return f"@ {commit}" + (" + uncommitted changes" if dirty else "")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def summary(seconds: list[float]) -> str:
+    if len(seconds) == 1:
+        return ms(seconds[0])
+    return f"{ms(statistics.median(seconds))} (best {ms(min(seconds))}, n={len(seconds)})"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--plans", type=int, default=16, help="number of plans (default 16)")
+    parser.add_argument("--reuse", action="store_true", help="reuse the database if it already holds N plans")
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions of the reads and incremental runs")
+    parser.add_argument(
+        "--full-repeat", type=int, help="repetitions of each full recompute (default 3, or 1 above 50 plans)"
+    )
+    parser.add_argument("--seed", type=int, default=2023)
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the first full recompute into FILE")
+    args = parser.parse_args(argv)
+    if args.plans < 1:
+        parser.error("--plans must be at least 1")
+    if args.full_repeat is None:
+        args.full_repeat = 3 if args.plans <= 50 else 1
+
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    created = prepare_database(url, reuse=args.reuse)
+    configure_django(url)
+
+    from targets.models import Plan
+    from tasks.models import IndicatorValue, ReportStatus
+
+    if not created and Plan.objects.filter(code__startswith=BENCH_PREFIX).count() != args.plans - 1:
+        print("the reused database holds another number of plans: building it again")
+        from django.db import connections
+
+        connections.close_all()
+        prepare_database(url, reuse=False)
+        created = True
+    if created:
+        generate(args.plans, args.seed)
+    else:
+        print(f"reusing {urlparse(url).path.lstrip('/')} with {args.plans} plans")
+
+    plans = list(Plan.objects.order_by("pk"))
+    base = Plan.objects.get(code="ninghe-2023")
+    approved_values = IndicatorValue.objects.filter(report__status=ReportStatus.APPROVED).count()
+
+    # (a) the plain read, warmed once, then the best and median of --repeat runs
+    plain_read(plans)
+    read_s, read_rows = repeat(plain_read, plans, times=args.repeat)
+    plain_read_updates(plans)
+    upd_s, upd_rows = repeat(plain_read_updates, plans, times=args.repeat)
+
+    # (b) first full recompute (empty result tables) and (c) second (results present, nothing changed)
+    clear_results()
+    full_recompute(plans[:1])  # warm imports and the ORM's caches on one plan, then start from empty again
+    if args.profile:
+        import cProfile
+
+        clear_results()
+        cProfile.runctx("full_recompute(plans)", globals(), {"plans": plans}, args.profile)
+        print(f"profile of the first full recompute written to {args.profile}")
+    first_s, first_written = repeat(full_recompute, plans, times=args.full_repeat, before=clear_results)
+    counts = result_counts()
+    analyze_results()  # autovacuum may be off (it is here): the second run is measured with fresh statistics
+    second_s, second_written = repeat(full_recompute, plans, times=args.full_repeat)
+
+    # (d) one approval of the last quarter (the largest unit's and a typical unit's report), and a correction of
+    # the first quarter (every later quarter follows)
+    largest, typical = units(base)
+    inc_large = incremental(base, largest, args.repeat, args.seed)
+    inc_typical = incremental(base, typical, args.repeat, args.seed)
+    early = correction(base, largest, args.repeat, args.seed, FIRST_YEAR, 1)
+
+    read, updates = statistics.median(read_s), statistics.median(upd_s)
+    first, second = statistics.median(first_s), statistics.median(second_s)
+    print()
+    print(f"N = {args.plans} plans on PostgreSQL ({urlparse(url).path.lstrip('/')}), results/services.py {revision()}")
+    print(f"  approved indicator values read: {read_rows:,} (of {approved_values:,} approved in the database)")
+    print(f"  approved task updates read:     {upd_rows:,}")
+    print("  result rows: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    print(f"  rows written: first full {first_written:,}, second full {second_written:,}")
+    print()
+    rows = [
+        ("(a) plain SELECT of the approved values", read, True),
+        ("    (a) + the approved task updates, also read", read + updates, True),
+        ("(b) first full recompute (results empty)", first, True),
+        ("(c) second full recompute (nothing changed)", second, True),
+    ]
+    for label, inc in (("typical", inc_typical), ("largest", inc_large)):
+        rows.append((f"(d) incremental after one approval, {label} unit", statistics.median(inc["recompute"]), False))
+        rows.append(("    the approval end to end (job in-process)", statistics.median(inc["end_to_end"]), False))
+    rows.append((f"    correction of {FIRST_YEAR} Q1, largest unit", statistics.median(early["recompute"]), False))
+    width = 52
+    print(f"  {'measurement':<{width}} {'median':>14}  {'/ (a)':>7}")
+    for label, seconds, ratio in rows:
+        print(f"  {label:<{width}} {ms(seconds):>14}  {f'{seconds / read:.2f}' if ratio else '':>7}")
+    print()
+    print(f"  (a) {summary(read_s)}; (b) {summary(first_s)}; (c) {summary(second_s)}")
+    for inc in (inc_typical, inc_large):
+        print(
+            f"  (d) {inc['report']} ({inc['indicators']} indicators, {inc['tasks']} tasks): "
+            f"{summary(inc['recompute'])}, rows written {inc['written']}, pending left {inc['unprocessed']}"
+        )
+    print(f"  correction {early['report']}: {summary(early['recompute'])}, rows written {early['written']}")
+    print()
+    goals = [
+        (f"first full recompute within {GOAL_RATIO:g}x the plain read", first / read <= GOAL_RATIO),
+        (f"second full recompute within {GOAL_RATIO:g}x the plain read", second / read <= GOAL_RATIO),
+    ] + [
+        (
+            f"incremental recompute under {GOAL_INCREMENTAL_MS:g} ms, {label} unit",
+            statistics.median(inc["recompute"]) * 1000 < GOAL_INCREMENTAL_MS,
+        )
+        for label, inc in (("typical", inc_typical), ("largest", inc_large))
+    ]
+    for text, met in goals:
+        print(f"  goal: {text}: {'met' if met else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
