@@ -62,7 +62,7 @@ def indicator_detail(request, code, pk):
         plan.indicators.select_related("reporting_department").prefetch_related("targets__task__area"), pk=pk
     )
     reports = visible_reports(request.user, plan.reports.all())
-    results = _results_context(request, plan)
+    results = _results_context(request, plan, indicator=indicator)
     values = list(indicator_values(indicator, reports))
     context = {
         **results,
@@ -121,15 +121,19 @@ def chosen_period(request, plan):
     return latest_computed_period(plan)
 
 
-def _results_context(request, plan) -> dict:
+def _results_context(request, plan, *, indicator=None) -> dict:
     """Status columns read precomputed rows as of the newest computed quarter; no maths here.
 
-    Statuses come from unpublished figures, so only signed-in users see them.
+    Statuses come from unpublished figures, so only signed-in users see them. An indicator's page needs only
+    its own targets' rows and no task rows.
     """
     if not request.user.is_authenticated:
         return {}
     period = chosen_period(request, plan)
-    return {"as_of": period, "results": target_results(plan, period), "task_results": task_results(plan, period)}
+    context = {"as_of": period, "results": target_results(plan, period, indicator=indicator)}
+    if indicator is None:
+        context["task_results"] = task_results(plan, period)
+    return context
 
 
 def department_list(request, code):

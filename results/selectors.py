@@ -18,10 +18,14 @@ def latest_computed_period(plan) -> ReportingPeriod | None:
     return ReportingPeriod.objects.filter(pk=period_id).first() if period_id else None
 
 
-def target_results(plan, period) -> dict[int, TargetResult]:
+def target_results(plan, period, *, indicator=None) -> dict[int, TargetResult]:
+    """Results of a plan's targets (or of one indicator's) as of a quarter, by target id."""
     if period is None:
         return {}
-    return {r.target_id: r for r in TargetResult.objects.filter(target__indicator__plan=plan, period=period)}
+    rows = TargetResult.objects.filter(target__indicator__plan=plan, period=period)
+    if indicator is not None:
+        rows = rows.filter(target__indicator=indicator)
+    return {r.target_id: r for r in rows}
 
 
 def task_results(plan, period) -> dict[int, TaskResult]:
