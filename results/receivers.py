@@ -18,7 +18,16 @@ def queue_recompute(sender, report, **kwargs) -> None:
 def _nudge_worker() -> None:
     from .jobs import process_pending_recomputes
 
+    app = process_pending_recomputes.app
+    if app.conf.task_always_eager:  # no broker configured: run in this process
+        try:
+            process_pending_recomputes.apply_async()
+        except Exception:  # the approval is committed; a failed recompute stays pending for the sweep
+            log.exception("In-process recompute failed; it stays pending until the next sweep.")
+        return
     try:
-        process_pending_recomputes.apply_async(retry=False)
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=0)  # fail at once rather than hold up the approval
+            process_pending_recomputes.apply_async(retry=False, connection=connection)
     except Exception:  # the broker is down: the pending row waits for the periodic sweep
         log.warning("Broker unavailable; the recompute stays pending until the next sweep.", exc_info=True)
