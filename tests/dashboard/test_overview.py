@@ -44,11 +44,24 @@ def test_area_page_lists_tasks_and_targets(computed, office_client):
     assert "提升生态系统碳汇能力" in html and "全区森林覆盖率" in html
 
 
-@pytest.mark.parametrize("size", [(2, 3), (8, 10)])
+@pytest.mark.parametrize("size", [(2, 3, 0, 0), (8, 10, 3, 6)])
 def test_overview_and_area_queries_do_not_grow_with_the_plan(
     office_client, period, django_assert_max_num_queries, size
 ):
-    plan = build_plan(areas=size[0], tasks_per_area=size[1])
+    """Bigger plan, more plans beside it and more quarters: the same number of queries per page."""
+    import datetime as dt
+
+    from tasks.models import ReportingPeriod
+
+    areas, tasks, other_plans, extra_quarters = size
+    plan = build_plan(areas=areas, tasks_per_area=tasks)
+    for _ in range(other_plans):
+        services.recompute_plan(build_plan(areas=areas, tasks_per_area=tasks))
+    for back in range(1, extra_quarters + 1):
+        day = period.opens_on - dt.timedelta(days=92 * back)
+        ReportingPeriod.objects.create(
+            year=day.year - 5, quarter=(back % 4) + 1, opens_on=day, due_on=day + dt.timedelta(days=40)
+        )
     services.recompute_plan(plan)
     for url, limit in [
         (reverse("dashboard:overview", args=[plan.code]), 24),
