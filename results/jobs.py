@@ -17,12 +17,6 @@ RETRY = {"autoretry_for": DB_ERRORS, "retry_backoff": True, "retry_backoff_max":
 
 
 @shared_task(**RETRY)
-def recompute_report(report_id: int) -> int:
-    report = QuarterlyReport.objects.select_related("plan", "period").get(pk=report_id)
-    return services.recompute_for_report(report)
-
-
-@shared_task(**RETRY)
 def process_pending_recomputes() -> int:
     """Work off the queue of approvals; concurrent workers skip rows another worker holds."""
     done = 0

@@ -34,18 +34,6 @@ def task_results(plan, period) -> dict[int, TaskResult]:
     return {r.task_id: r for r in TaskResult.objects.filter(task__area__plan=plan, period=period)}
 
 
-def plan_rollup(plan, period) -> Rollup | None:
-    return Rollup.objects.filter(plan=plan, period=period, scope=Rollup.Scope.PLAN).first() if period else None
-
-
-def target_history(target_ids) -> list[TargetResult]:
-    return list(
-        TargetResult.objects.filter(target_id__in=target_ids)
-        .select_related("period")
-        .order_by("target_id", "period__year", "period__quarter")
-    )
-
-
 def computed_periods(plan) -> list[ReportingPeriod]:
     """Quarters that have results, newest first: the choices of the 'as of' filter."""
     ids = Rollup.objects.filter(plan=plan, scope=Rollup.Scope.PLAN).values_list("period_id", flat=True)

@@ -182,7 +182,7 @@ def _task_results(scope: Scope, now, today: dt.date) -> int:
     )
     names = dict(Responsibility.objects.filter(task_id__in=task_ids).values_list("department_id", "department__name"))
     updates = (
-        TaskUpdate.objects.filter(task_id__in=task_ids, report__status=ReportStatus.APPROVED)
+        TaskUpdate.objects.filter(task_id__in=task_ids, report__plan=scope.plan, report__status=ReportStatus.APPROVED)
         .values_list(
             "task_id",
             "report__department_id",
@@ -326,9 +326,9 @@ def _timeliness(plan: Plan, periods: list[ReportingPeriod], today: dt.date) -> d
     all_before = list(ReportingPeriod.objects.filter(due_on__lt=today).order_by("year", "quarter"))
     sent = {
         (dept, period): late
-        for dept, period, late in QuarterlyReport.objects.filter(plan=plan, submitted_at__isnull=False).values_list(
-            "department_id", "period_id", "is_late"
-        )
+        for dept, period, late in QuarterlyReport.objects.filter(plan=plan, submitted_at__isnull=False)
+        .order_by()
+        .values_list("department_id", "period_id", "is_late")
     }
     result: dict[int, dict[int, dict]] = {}
     wanted = sorted(periods, key=lambda p: (p.year, p.quarter))

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import IndicatorValue, QuarterlyReport, TaskStatus, TaskUpdate
+from .selectors import role_in_task
 from .services import INDICATOR_FIELDS, TASK_FIELDS, ReportErrors
 from .validation import check_indicator_value, check_task_update
 
@@ -96,7 +97,7 @@ class ReportForm:
             TaskUpdateForm(
                 data,
                 update=u,
-                role=_role(u, department),
+                role=role_in_task(u.task, department),
                 initial=None if data is not None else {f: getattr(u, f) for f in TASK_FIELDS},
             )
             for u in report.task_updates.all()
@@ -146,13 +147,6 @@ def _version(raw) -> int:
         return int(raw)
     except (TypeError, ValueError):
         return 0
-
-
-def _role(update: TaskUpdate, department) -> str:
-    for r in update.task.responsibilities.all():
-        if r.department_id == department.pk:
-            return r.role
-    return ""
 
 
 def _indicator_initial(row: IndicatorValue) -> dict:
