@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tasks",
     "results",
     "dashboard",
+    "evaluation",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,147 @@
+"""The annual evaluation (年度评估): the office's texts and assessment rules for a year, its frozen snapshot once
+final, the adjustments of departments' scores, and the PDF files generated from it."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department
+from targets.models import Plan
+
+from . import scoring
+
+DEFAULT_SCHEME = scoring.Scheme()
+
+
+def _percent(label, default):
+    return models.DecimalField(
+        label,
+        max_digits=5,
+        decimal_places=1,
+        default=default,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+
+class AnnualEvaluation(models.Model):
+    """One plan's evaluation of one year. Draft: texts and rules editable, data read live. Final: data frozen."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("plan"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    introduction = models.TextField(_("introduction"), blank=True)
+    conclusions = models.TextField(_("conclusions and next steps"), blank=True)
+    weight_timeliness = _percent(_("weight of reporting timeliness (%)"), DEFAULT_SCHEME.weight_timeliness)
+    weight_tasks = _percent(_("weight of led tasks' progress (%)"), DEFAULT_SCHEME.weight_tasks)
+    weight_targets = _percent(_("weight of reported targets' status (%)"), DEFAULT_SCHEME.weight_targets)
+    late_credit = _percent(_("points for a late report"), DEFAULT_SCHEME.late_credit)
+    band_excellent = _percent(_("lowest score rated excellent"), DEFAULT_SCHEME.band_excellent)
+    band_good = _percent(_("lowest score rated good"), DEFAULT_SCHEME.band_good)
+    band_pass = _percent(_("lowest score rated pass"), DEFAULT_SCHEME.band_pass)
+    is_final = models.BooleanField(_("final"), default=False)
+    snapshot = models.JSONField(_("frozen data"), null=True, blank=True, editable=False)
+    finalized_at = models.DateTimeField(_("made final at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("annual evaluation")
+        verbose_name_plural = _("annual evaluations")
+        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="one_evaluation_per_plan_year")]
+
+    def __str__(self):
+        return f"{self.plan.title} {self.year}"
+
+    @property
+    def scheme(self) -> scoring.Scheme:
+        return scoring.Scheme(**{name: float(getattr(self, name)) for name in SCHEME_FIELDS})
+
+
+SCHEME_FIELDS = (
+    "weight_timeliness",
+    "weight_tasks",
+    "weight_targets",
+    "late_credit",
+    "band_excellent",
+    "band_good",
+    "band_pass",
+)
+
+
+class ScoreAdjustment(models.Model):
+    """The office's correction of one unit's score, never without a reason; changes are kept in the history."""
+
+    evaluation = models.ForeignKey(AnnualEvaluation, on_delete=models.CASCADE, related_name="adjustments")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    points = models.DecimalField(
+        _("points added"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(-20), MaxValueValidator(20)],
+        help_text=_("Between −20 and +20; negative lowers the score."),
+    )
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        verbose_name = _("score adjustment")
+        verbose_name_plural = _("score adjustments")
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "department"], name="one_adjustment_per_unit_year")
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.points:+}"
+
+
+class EvaluationChange(models.Model):
+    """History of the office's edits: who, when, which field (or unit's adjustment), before and after."""
+
+    evaluation = models.ForeignKey(AnnualEvaluation, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(_("field"), max_length=50)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evaluation change")
+        verbose_name_plural = _("evaluation changes")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.field} @ {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class ReportFile(models.Model):
+    """One generation of the PDF: queued, running with a progress the page polls, then done (file kept) or failed."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Generating")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    evaluation = models.ForeignKey(AnnualEvaluation, on_delete=models.CASCADE, related_name="files")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    step = models.CharField(_("current step"), max_length=100, blank=True)
+    from_final = models.BooleanField(_("from the final data"), default=False)
+    file = models.FileField(_("file"), upload_to="evaluation/", blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True)
+    size = models.PositiveIntegerField(_("size in bytes"), null=True)
+    seconds = models.FloatField(_("seconds to generate"), null=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True)
+
+    class Meta:
+        verbose_name = _("report file")
+        verbose_name_plural = _("report files")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.evaluation} #{self.pk} {self.state}"

@@ -1,0 +1,37 @@
+"""Reading evaluations for pages: which years can be evaluated, the data shown, files and history."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from results.models import Rollup
+from tasks.models import ReportingPeriod
+
+from .models import AnnualEvaluation, EvaluationChange, ReportFile
+from .snapshot import build_snapshot
+
+
+def evaluation_years(plan) -> list[int]:
+    """Years with at least one quarter of computed results, newest first."""
+    years = (
+        ReportingPeriod.objects.filter(rollups__plan=plan, rollups__scope=Rollup.Scope.PLAN)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return list(years)
+
+
+def current_snapshot(evaluation: AnnualEvaluation) -> dict:
+    """The frozen data of a final evaluation, or today's data for a draft."""
+    if evaluation.is_final and evaluation.snapshot is not None:
+        return evaluation.snapshot
+    return build_snapshot(evaluation, today=timezone.localdate())
+
+
+def files(evaluation: AnnualEvaluation):
+    return ReportFile.objects.filter(evaluation=evaluation).select_related("requested_by")[:20]
+
+
+def history(evaluation: AnnualEvaluation):
+    return EvaluationChange.objects.filter(evaluation=evaluation).select_related("changed_by", "department")[:50]

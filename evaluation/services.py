@@ -1,0 +1,206 @@
+"""Changing an annual evaluation: the office's texts, rules and adjustments (each kept in the history),
+making it final (freezing its data), and generating its PDF."""
+
+from __future__ import annotations
+
+import logging
+import time
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from departments.roles import is_office
+
+from . import document
+from .models import SCHEME_FIELDS, AnnualEvaluation, EvaluationChange, ReportFile, ScoreAdjustment
+from .snapshot import build_snapshot
+
+log = logging.getLogger(__name__)
+TEXT_FIELDS = ("introduction", "conclusions")
+
+
+class StaleEvaluation(Exception):
+    """Another member of the office saved the evaluation after this form was opened."""
+
+
+def evaluation_for(plan, year: int) -> AnnualEvaluation:
+    evaluation, _created = AnnualEvaluation.objects.get_or_create(plan=plan, year=year)
+    return evaluation
+
+
+@transaction.atomic
+def update_evaluation(evaluation: AnnualEvaluation, *, by, version: int, **values) -> AnnualEvaluation:
+    """Save the office's texts and assessment rules; each changed field goes into the history."""
+    evaluation = _editable(evaluation, by=by)
+    if evaluation.version != version:
+        raise StaleEvaluation()
+    unknown = set(values) - set(TEXT_FIELDS) - set(SCHEME_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    changed = []
+    for name, value in values.items():
+        before = getattr(evaluation, name)
+        if _differs(before, value):
+            changed.append(
+                EvaluationChange(
+                    evaluation=evaluation, field=name, before=_text(before), after=_text(value), changed_by=by
+                )
+            )
+            setattr(evaluation, name, value)
+    _check_scheme(evaluation)
+    if changed:
+        evaluation.version += 1
+        evaluation.save()
+        EvaluationChange.objects.bulk_create(changed)
+    return evaluation
+
+
+@transaction.atomic
+def set_adjustment(evaluation: AnnualEvaluation, *, by, department, points: Decimal, reason: str) -> ScoreAdjustment:
+    """Adjust one unit's score; a reason is required, and zero points with a reason keeps the record visible."""
+    evaluation = _editable(evaluation, by=by)
+    if not (reason or "").strip():
+        raise ValidationError(_("Write the reason for the adjustment."))
+    if not Decimal(-20) <= points <= Decimal(20):
+        raise ValidationError(_("An adjustment must lie between −20 and +20 points."))
+    current = ScoreAdjustment.objects.filter(evaluation=evaluation, department=department).first()
+    before = f"{current.points:+.1f} {current.reason}" if current else ""
+    adjustment, _created = ScoreAdjustment.objects.update_or_create(
+        evaluation=evaluation, department=department, defaults={"points": points, "reason": reason.strip()}
+    )
+    EvaluationChange.objects.create(
+        evaluation=evaluation,
+        field="adjustment",
+        department=department,
+        before=before,
+        after=f"{adjustment.points:+.1f} {adjustment.reason}",
+        changed_by=by,
+    )
+    return adjustment
+
+
+@transaction.atomic
+def finalize(evaluation: AnnualEvaluation, *, by, today) -> AnnualEvaluation:
+    """Freeze the year's data: every later PDF of this evaluation is built from this snapshot."""
+    evaluation = _editable(evaluation, by=by)
+    evaluation.snapshot = build_snapshot(evaluation, today=today)
+    evaluation.is_final = True
+    evaluation.finalized_at = timezone.now()
+    evaluation.version += 1
+    evaluation.save()
+    EvaluationChange.objects.create(
+        evaluation=evaluation, field="is_final", before="draft", after="final", changed_by=by
+    )
+    return evaluation
+
+
+@transaction.atomic
+def reopen(evaluation: AnnualEvaluation, *, by, reason: str) -> AnnualEvaluation:
+    """Back to draft (the frozen data is dropped); the reason is kept in the history."""
+    _require_office(by)
+    if not (reason or "").strip():
+        raise ValidationError(_("Write why the final report is being reopened."))
+    evaluation = AnnualEvaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if not evaluation.is_final:
+        raise ValidationError(_("This evaluation is already a draft."))
+    evaluation.is_final, evaluation.snapshot, evaluation.finalized_at = False, None, None
+    evaluation.version += 1
+    evaluation.save()
+    EvaluationChange.objects.create(
+        evaluation=evaluation, field="is_final", before="final", after=f"draft: {reason.strip()}", changed_by=by
+    )
+    return evaluation
+
+
+def request_pdf(evaluation: AnnualEvaluation, *, by) -> ReportFile:
+    """Queue a PDF; the page polls the row's progress. The job runs after this transaction commits."""
+    _require_office(by)
+    file = ReportFile.objects.create(evaluation=evaluation, requested_by=by, from_final=evaluation.is_final)
+    transaction.on_commit(lambda: _queue(file.pk))
+    return file
+
+
+def _queue(file_id: int) -> None:
+    from .jobs import generate_report_pdf
+
+    try:
+        generate_report_pdf.delay(file_id)
+    except Exception:  # a broker outage must not break the page; the row says what happened
+        log.exception("Could not queue the PDF job for file %s", file_id)
+        ReportFile.objects.filter(pk=file_id, state=ReportFile.State.QUEUED).update(
+            state=ReportFile.State.FAILED,
+            error=_("The job queue is unavailable; try again later."),
+            finished_at=timezone.now(),
+        )
+
+
+def generate_pdf(file_id: int, *, today=None) -> ReportFile:
+    """Render the PDF of one requested file, reporting progress on the row; a failure is recorded, not raised."""
+    file = ReportFile.objects.select_related("evaluation__plan__jurisdiction").get(pk=file_id)
+    if file.state == ReportFile.State.DONE:
+        return file  # a retried job does not render twice
+    started = time.monotonic()
+    _progress(file, 5, "Reading the year's data", state=ReportFile.State.RUNNING)
+    evaluation = file.evaluation
+    try:
+        if file.from_final and evaluation.snapshot is not None:
+            snapshot = evaluation.snapshot
+        else:
+            snapshot = build_snapshot(evaluation, today=today or timezone.localdate())
+        pdf, pages = document.render_pdf(snapshot, final=file.from_final, progress=lambda p, s: _progress(file, p, s))
+    except Exception as error:
+        log.exception("PDF generation failed for file %s", file_id)
+        ReportFile.objects.filter(pk=file.pk).update(
+            state=ReportFile.State.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        file.refresh_from_db()
+        return file
+    name = f"{evaluation.plan.code}-{evaluation.year}-{'final' if file.from_final else 'draft'}-{file.pk}.pdf"
+    file.file.save(name, ContentFile(pdf), save=False)
+    file.pages, file.size, file.seconds = pages, len(pdf), round(time.monotonic() - started, 2)
+    file.state, file.progress, file.step, file.finished_at = ReportFile.State.DONE, 100, "Ready", timezone.now()
+    file.save()
+    return file
+
+
+def _progress(file: ReportFile, percent: int, step: str, *, state: str | None = None) -> None:
+    """One UPDATE per step, committed at once (the job runs outside a transaction) so the page sees it."""
+    fields = {"progress": percent, "step": step}
+    if state:
+        fields["state"] = state
+    ReportFile.objects.filter(pk=file.pk).update(**fields)
+
+
+def _editable(evaluation: AnnualEvaluation, *, by) -> AnnualEvaluation:
+    _require_office(by)
+    evaluation = AnnualEvaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.is_final:
+        raise ValidationError(_("This evaluation is final and cannot be changed; reopen it as a draft first."))
+    return evaluation
+
+
+def _require_office(user) -> None:
+    if not is_office(user):
+        raise PermissionDenied(_("Only the leading-group office may change the annual evaluation."))
+
+
+def _check_scheme(evaluation: AnnualEvaluation) -> None:
+    weights = [evaluation.weight_timeliness, evaluation.weight_tasks, evaluation.weight_targets]
+    if sum(Decimal(w) for w in weights) <= 0:
+        raise ValidationError(_("At least one weight must be above zero."))
+    if not (Decimal(evaluation.band_excellent) >= Decimal(evaluation.band_good) >= Decimal(evaluation.band_pass)):
+        raise ValidationError(_("The bands must descend: excellent ≥ good ≥ pass."))
+
+
+def _differs(before, after) -> bool:
+    if isinstance(before, Decimal) or isinstance(after, Decimal):
+        return Decimal(str(before)) != Decimal(str(after))
+    return (before or "") != (after or "")
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)

@@ -1,0 +1,254 @@
+"""Annual evaluation pages: thin callers of evaluation.services, selectors and exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from departments.roles import department_of, is_office, is_viewer
+from targets.selectors import get_plan
+from tasks.selectors import reporting_departments
+
+from . import document, exports, selectors, services
+from .forms import AdjustmentForm, EvaluationForm, ReopenForm
+from .models import ReportFile
+
+
+def _reader(request):
+    """The office and district leaders read evaluations; units see only their own assessment."""
+    if not (is_office(request.user) or is_viewer(request.user)):
+        raise PermissionDenied(_("The annual evaluation is for the leading-group office and district leaders."))
+
+
+def _office(request):
+    """Changing the evaluation is the office's; checked before the form, so nobody else learns what it holds."""
+    if not is_office(request.user):
+        raise PermissionDenied(_("Only the leading-group office may change the annual evaluation."))
+
+
+def _evaluation(code: str, year: int):
+    plan = get_plan(code)
+    if year not in selectors.evaluation_years(plan):
+        raise Http404(_("No quarter of this year has computed results."))
+    return plan, services.evaluation_for(plan, year)
+
+
+@login_required
+def latest_year(request, code):
+    _reader(request)
+    plan = get_plan(code)
+    years = selectors.evaluation_years(plan)
+    if not years:
+        return render(request, "evaluation/no_data.html", {"plan": plan})
+    return redirect("evaluation:detail", code=code, year=years[0])
+
+
+@login_required
+def detail(request, code, year, form=None, reopen_form=None):
+    _reader(request)
+    plan, evaluation = _evaluation(code, year)
+    context = {
+        "plan": plan,
+        "evaluation": evaluation,
+        "years": selectors.evaluation_years(plan),
+        "can_edit": is_office(request.user),
+        "form": form or EvaluationForm(instance=evaluation, initial={"version": evaluation.version}),
+        "reopen_form": reopen_form or ReopenForm(),
+        "files": selectors.files(evaluation),
+        "history": selectors.history(evaluation),
+        "departments": reporting_departments(plan),
+        "filters": exports.Filters(),
+    }
+    return render(request, "evaluation/detail.html", context)
+
+
+@login_required
+@require_POST
+def save(request, code, year):
+    _office(request)
+    plan, evaluation = _evaluation(code, year)
+    form = EvaluationForm(request.POST, instance=services.evaluation_for(plan, year))  # a copy the form may change
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.update_evaluation(evaluation, by=request.user, version=version, **data)
+        except services.StaleEvaluation:
+            form.add_error(
+                None,
+                _(
+                    "A colleague saved this evaluation after you opened it. Your text is kept below; "
+                    "compare it with the history and save again."
+                ),
+            )
+            form.data = form.data.copy()
+            form.data["version"] = evaluation.version
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("evaluation:detail", code=code, year=year)
+    return detail(request, code, year, form=form)
+
+
+@login_required
+@require_POST
+def finalize(request, code, year):
+    _office(request)
+    _plan, evaluation = _evaluation(code, year)
+    try:
+        services.finalize(evaluation, by=request.user, today=timezone.localdate())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The evaluation is final: its data are frozen for every later PDF."))
+    return redirect("evaluation:detail", code=code, year=year)
+
+
+@login_required
+@require_POST
+def reopen(request, code, year):
+    _office(request)
+    _plan, evaluation = _evaluation(code, year)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reopen(evaluation, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The evaluation is a draft again."))
+            return redirect("evaluation:detail", code=code, year=year)
+    return detail(request, code, year, reopen_form=form)
+
+
+@login_required
+@require_POST
+def generate(request, code, year):
+    _office(request)
+    _plan, evaluation = _evaluation(code, year)
+    file = services.request_pdf(evaluation, by=request.user)
+    messages.info(request, _("The annual evaluation report is being generated; this page shows its progress."))
+    return redirect(reverse("evaluation:detail", args=[code, year]) + f"#file-{file.pk}")
+
+
+@login_required
+def preview(request, code, year):
+    _reader(request)
+    _plan, evaluation = _evaluation(code, year)
+    html = document.render_html(selectors.current_snapshot(evaluation), final=evaluation.is_final)
+    return HttpResponse(html)
+
+
+@login_required
+def assessment(request, code, year, form=None):
+    plan, evaluation = _evaluation(code, year)
+    own = department_of(request.user)
+    if not (is_office(request.user) or is_viewer(request.user) or own):
+        raise PermissionDenied(_("The assessment is shown to the office, district leaders and each unit for itself."))
+    rows = selectors.current_snapshot(evaluation)["assessment"]
+    if not (is_office(request.user) or is_viewer(request.user)):
+        rows = [r for r in rows if r["department_id"] == own.pk]
+    departments = reporting_departments(plan)
+    context = {
+        "plan": plan,
+        "evaluation": evaluation,
+        "rows": rows,
+        "can_edit": is_office(request.user) and not evaluation.is_final,
+        "form": form or AdjustmentForm(departments=departments),
+        "history": [c for c in selectors.history(evaluation) if c.field == "adjustment"],
+        "bands": document.labels()["band"],
+    }
+    return render(request, "evaluation/assessment.html", context)
+
+
+@login_required
+@require_POST
+def adjust(request, code, year):
+    _office(request)
+    plan, evaluation = _evaluation(code, year)
+    departments = reporting_departments(plan)
+    form = AdjustmentForm(request.POST, departments=departments)
+    if form.is_valid():
+        department = get_object_or_404(departments, pk=form.cleaned_data["department"])
+        try:
+            services.set_adjustment(
+                evaluation,
+                by=request.user,
+                department=department,
+                points=form.cleaned_data["points"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Adjustment saved."))
+            return redirect("evaluation:assessment", code=code, year=year)
+    return assessment(request, code, year, form=form)
+
+
+def _export_filters(request, plan) -> exports.Filters:
+    def as_int(name):
+        value = request.GET.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    return exports.Filters(
+        area=as_int("area"), department=as_int("department"), status=request.GET.get("status") or None
+    )
+
+
+@login_required
+def export_excel(request, code, year):
+    _reader(request)
+    plan, _evaluation_ = _evaluation(code, year)
+    data = exports.to_excel(exports.frames(plan, year, _export_filters(request, plan)))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{plan.code}-{year}.xlsx"'
+    return response
+
+
+@login_required
+def export_csv(request, code, year, table):
+    _reader(request)
+    if table not in exports.TABLES:
+        raise Http404(_("No such table."))
+    plan, _evaluation_ = _evaluation(code, year)
+    frame = exports.frames(plan, year, _export_filters(request, plan))[table]
+    response = HttpResponse(exports.to_csv(frame), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{plan.code}-{year}-{table}.csv"'
+    return response
+
+
+@login_required
+def file_status(request, pk):
+    _reader(request)
+    file = get_object_or_404(ReportFile, pk=pk)
+    return JsonResponse(
+        {
+            "state": file.state,
+            "state_label": file.get_state_display(),
+            "progress": file.progress,
+            "step": _(file.step) if file.step else "",
+            "pages": file.pages,
+            "error": file.error,
+        }
+    )
+
+
+@login_required
+def file_download(request, pk):
+    _reader(request)
+    file = get_object_or_404(ReportFile, pk=pk, state=ReportFile.State.DONE)
+    return FileResponse(
+        file.file.open("rb"),
+        as_attachment=True,
+        filename=file.file.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )

@@ -1,0 +1,61 @@
+"""The year's data as Excel and CSV: Chinese headers, one sheet per table, numbers and times typed."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from indicators.models import Target
+from tasks.models import IndicatorValue, ReportStatus, TaskUpdate
+
+pytestmark = pytest.mark.django_db
+
+
+def _approved(model, plan, year):
+    return model.objects.filter(report__plan=plan, report__period__year=year, report__status=ReportStatus.APPROVED)
+
+
+def test_excel_has_a_sheet_per_table_with_chinese_headers_and_typed_cells(demo_plan, client, demo_office):
+    client.force_login(demo_office)
+    response = client.get(reverse("evaluation:export-excel", args=[demo_plan.code, 2025]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('2025.xlsx"')
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["目标", "审核通过的数值", "任务进展"]
+
+    targets, values, updates = (list(book[name].iter_rows(values_only=True)) for name in book.sheetnames)
+    assert len(targets) - 1 == Target.objects.filter(indicator__plan=demo_plan).count()
+    assert len(values) - 1 == _approved(IndicatorValue, demo_plan, 2025).count()
+    assert len(updates) - 1 == _approved(TaskUpdate, demo_plan, 2025).count()
+
+    header = values[0]
+    assert header[:5] == ("指标", "单位", "年份", "季度", "数值")
+    numbers = [row[4] for row in values[1:] if row[4] is not None]
+    assert numbers and all(isinstance(v, int | float) for v in numbers)
+    approved_at = header.index("审核时间")
+    assert all(isinstance(row[approved_at], dt.datetime) for row in values[1:])
+    assert "完成百分比" in updates[0] and "状态" in targets[0]
+
+
+def test_filters_narrow_the_rows_like_the_dashboard(demo_plan, client, demo_office):
+    client.force_login(demo_office)
+    target = Target.objects.filter(indicator__plan=demo_plan, indicator__reporting_department__isnull=False).first()
+    department = target.indicator.reporting_department_id
+    url = reverse("evaluation:export-csv", args=[demo_plan.code, 2025, "targets"])
+    response = client.get(url, {"department": department})
+    assert response.content.startswith("\ufeff".encode())  # Excel reads the BOM as UTF-8
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    expected = Target.objects.filter(indicator__plan=demo_plan, indicator__reporting_department_id=department).count()
+    assert rows[0][0] == "指标" and len(rows) - 1 == expected
+
+
+def test_unknown_table_is_404_and_units_cannot_export(demo_plan, client, demo_office):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(demo_office)
+    assert client.get(reverse("evaluation:export-csv", args=[demo_plan.code, 2025, "secrets"])).status_code == 404
+    client.force_login(get_user_model().objects.get(username="dept01"))
+    assert client.get(reverse("evaluation:export-excel", args=[demo_plan.code, 2025])).status_code == 403

@@ -1,0 +1,95 @@
+"""The annual evaluation PDF, generated from the demo's approved history, read back with poppler's tools."""
+
+import re
+import subprocess
+
+import pytest
+from PIL import Image
+
+from evaluation import services
+from evaluation.models import ReportFile
+from indicators.models import Target
+from results.models import TargetResult
+from targets.models import Area
+
+pytestmark = pytest.mark.django_db
+
+
+def _generate(evaluation, user, capture) -> ReportFile:
+    with capture(execute=True):  # the job is queued on commit and runs in-process (eager) in tests
+        file = services.request_pdf(evaluation, by=user)
+    file.refresh_from_db()
+    assert file.state == ReportFile.State.DONE, file.error
+    return file
+
+
+def _squeeze(text: str) -> str:
+    """pdftotext breaks lines inside table cells; compare without any whitespace."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_the_pdf_holds_the_plan_every_area_and_every_target_in_an_embedded_cjk_font(
+    demo_plan, demo_office, django_capture_on_commit_callbacks, tmp_path
+):
+    evaluation = services.evaluation_for(demo_plan, 2025)
+    services.update_evaluation(evaluation, by=demo_office, version=1, introduction="本年度全区碳达峰工作稳步推进。")
+    file = _generate(evaluation, demo_office, django_capture_on_commit_callbacks)
+    path = file.file.path
+    assert file.pages > 10 and file.progress == 100
+
+    text = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True, check=True).stdout  # reading order
+    flat = _squeeze(text)
+    assert _squeeze(demo_plan.title) in flat
+    assert "2025年度评估报告" in flat and "草稿" in flat and "演示数据" in flat
+    assert "本年度全区碳达峰工作稳步推进。" in flat
+    for title in Area.objects.filter(plan=demo_plan).values_list("title", flat=True):
+        assert _squeeze(title) in flat, title
+    names = set(Target.objects.filter(indicator__plan=demo_plan).values_list("indicator__name", flat=True))
+    missing = [name for name in names if _squeeze(name) not in flat]
+    assert not missing
+    assert re.search(rf"第\s*3\s*页\s*/\s*共\s*{file.pages}\s*页", text)  # the footer of page 3
+
+    fonts = subprocess.run(["pdffonts", path], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "CJK" in line]
+    assert cjk and all(line.split()[-5] == "yes" for line in cjk), fonts  # the "emb" column
+
+    subprocess.run(["pdftoppm", "-png", "-r", "20", path, str(tmp_path / "p")], check=True)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert len(pages) == file.pages
+    for page in pages:
+        grey = Image.open(page).convert("L")
+        inked = sum(grey.histogram()[:200]) / (grey.width * grey.height)
+        assert inked > 0.002, f"{page.name} is blank"
+
+
+def test_a_final_report_regenerates_byte_for_byte_whatever_changes_later(
+    demo_plan, demo_office, django_capture_on_commit_callbacks
+):
+    evaluation = services.evaluation_for(demo_plan, 2025)
+    services.update_evaluation(evaluation, by=demo_office, version=1, conclusions="明年重点推进光伏项目。")
+    evaluation = services.finalize(evaluation, by=demo_office, today=evaluation.plan.issued_on.replace(year=2026))
+    first = _generate(evaluation, demo_office, django_capture_on_commit_callbacks)
+
+    # Later approvals and recomputes change the live results of 2025 …
+    TargetResult.objects.filter(period__year=2025, period__quarter=4).update(status="achieved")
+    second = _generate(evaluation, demo_office, django_capture_on_commit_callbacks)
+    assert first.from_final and second.from_final
+    assert first.file.read() == second.file.read()
+
+    # … which a draft would show: the frozen snapshot is what kept the final one identical.
+    draft = services.reopen(evaluation, by=demo_office, reason="补充数据")
+    third = _generate(draft, demo_office, django_capture_on_commit_callbacks)
+    assert third.file.read() != first.file.read()
+
+
+def test_a_failed_render_is_recorded_on_the_row_not_raised(demo_plan, demo_office, monkeypatch):
+    from evaluation import document
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("font missing")
+
+    monkeypatch.setattr(document, "render_pdf", broken)
+    evaluation = services.evaluation_for(demo_plan, 2025)
+    file = ReportFile.objects.create(evaluation=evaluation, requested_by=demo_office)
+    file = services.generate_pdf(file.pk)
+    assert file.state == ReportFile.State.FAILED and "font missing" in file.error and not file.file

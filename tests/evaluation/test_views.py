@@ -1,0 +1,138 @@
+"""The evaluation pages: who may see and change what, the office's edits kept in history, the assessment."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from evaluation import services
+from evaluation.models import EvaluationChange, ReportFile
+from tasks.selectors import reporting_departments
+
+pytestmark = pytest.mark.django_db
+
+
+def _user(name):
+    return get_user_model().objects.get(username=name)
+
+
+def _url(name, plan, year=2025):
+    return reverse(f"evaluation:{name}", args=[plan.code, year])
+
+
+@pytest.mark.parametrize(
+    ("username", "detail", "assessment"),
+    [("demo-office", 200, 200), ("demo-viewer", 200, 200), ("dept01", 403, 200), ("demo-admin", 200, 200)],
+)
+def test_who_may_read(demo_plan, client, username, detail, assessment):
+    client.force_login(_user(username))
+    assert client.get(_url("detail", demo_plan)).status_code == detail
+    assert client.get(_url("assessment", demo_plan)).status_code == assessment
+    assert client.get(_url("preview", demo_plan)).status_code == detail
+
+
+def test_anonymous_is_sent_to_log_in_and_a_year_without_results_is_404(demo_plan, client, demo_office):
+    response = client.get(_url("detail", demo_plan))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    client.force_login(demo_office)
+    assert client.get(_url("detail", demo_plan, 2019)).status_code == 404
+    assert client.get(reverse("evaluation:home", args=[demo_plan.code])).status_code == 302
+
+
+def test_only_the_office_changes_the_evaluation(demo_plan, client):
+    client.force_login(_user("demo-viewer"))
+    page = client.get(_url("detail", demo_plan)).content.decode()
+    assert "生成年度评估报告" not in page
+    for name in ("generate", "finalize", "save"):
+        assert client.post(_url(name, demo_plan), {"version": 1}).status_code == 403
+    assert not ReportFile.objects.exists()
+
+
+def test_office_texts_are_saved_with_history_and_a_stale_form_keeps_the_typed_text(demo_plan, client, demo_office):
+    client.force_login(demo_office)
+    form = {
+        "introduction": "第一稿",
+        "conclusions": "",
+        "version": 1,
+        "weight_timeliness": 30,
+        "weight_tasks": 40,
+        "weight_targets": 30,
+        "late_credit": 60,
+        "band_excellent": 90,
+        "band_good": 80,
+        "band_pass": 60,
+    }
+    assert client.post(_url("save", demo_plan), form).status_code == 302
+    change = EvaluationChange.objects.get(field="introduction")
+    assert (change.before, change.after, change.changed_by) == ("", "第一稿", demo_office)
+
+    stale = client.post(_url("save", demo_plan), {**form, "introduction": "另一位同事的稿子"})
+    assert stale.status_code == 200
+    page = stale.content.decode()
+    assert "另一位同事的稿子" in page and "同事" in page
+    assert services.evaluation_for(demo_plan, 2025).introduction == "第一稿"
+
+    bad = client.post(_url("save", demo_plan), {**form, "version": 2, "band_good": 95})
+    assert "优秀 ≥ 良好 ≥ 合格" in bad.content.decode()
+
+
+def test_a_final_evaluation_refuses_edits_until_reopened_with_a_reason(demo_plan, client, demo_office):
+    client.force_login(demo_office)
+    client.post(_url("finalize", demo_plan))
+    evaluation = services.evaluation_for(demo_plan, 2025)
+    assert evaluation.is_final and evaluation.snapshot["year"] == 2025
+    response = client.post(_url("save", demo_plan), {"introduction": "改", "version": evaluation.version}, follow=True)
+    assert response.status_code == 200 and services.evaluation_for(demo_plan, 2025).introduction == ""
+    no_reason = client.post(_url("reopen", demo_plan), {"reason": ""})
+    assert "这个字段是必填项" in no_reason.content.decode()
+    client.post(_url("reopen", demo_plan), {"reason": "市里要求补充"})
+    assert not services.evaluation_for(demo_plan, 2025).is_final
+    assert EvaluationChange.objects.filter(field="is_final", after__contains="市里要求补充").exists()
+
+
+def test_an_adjustment_needs_a_reason_changes_the_score_and_is_kept_in_history(demo_plan, client, demo_office):
+    client.force_login(demo_office)
+    department = reporting_departments(demo_plan).first()
+    refused = client.post(_url("adjust", demo_plan), {"department": department.pk, "points": "5", "reason": " "})
+    assert "这个字段是必填项" in refused.content.decode() or "调整原因" in refused.content.decode()
+
+    before = {r["department_id"]: r for r in client.get(_url("assessment", demo_plan)).context["rows"]}[department.pk]
+    client.post(
+        _url("adjust", demo_plan), {"department": department.pk, "points": "-5.5", "reason": "季度报告数据有误"}
+    )
+    after = {r["department_id"]: r for r in client.get(_url("assessment", demo_plan)).context["rows"]}[department.pk]
+    assert after["total"] == pytest.approx(max(0, before["weighted"] - 5.5), abs=0.06)
+    assert after["reason"] == "季度报告数据有误"
+    client.post(_url("adjust", demo_plan), {"department": department.pk, "points": "2", "reason": "复核后改正"})
+    history = EvaluationChange.objects.filter(field="adjustment", department=department).order_by("pk")
+    assert [h.after for h in history] == ["-5.5 季度报告数据有误", "+2.0 复核后改正"]
+    assert history[1].before == "-5.5 季度报告数据有误"
+
+
+def test_a_unit_sees_only_its_own_score(demo_plan, client):
+    user = _user("dept01")
+    client.force_login(user)
+    rows = client.get(_url("assessment", demo_plan)).context["rows"]
+    assert [r["department_id"] for r in rows] == [user.membership.department_id]
+    assert (
+        client.post(
+            _url("adjust", demo_plan), {"department": rows[0]["department_id"], "points": "9", "reason": "自评"}
+        ).status_code
+        == 403
+    )
+
+
+def test_generating_lists_the_file_and_reports_its_progress(
+    demo_plan, client, demo_office, django_capture_on_commit_callbacks
+):
+    client.force_login(demo_office)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url("generate", demo_plan))
+    file = ReportFile.objects.get()
+    assert response["Location"].endswith(f"#file-{file.pk}")
+    status = client.get(reverse("evaluation:file-status", args=[file.pk])).json()
+    assert status["state"] == "done" and status["progress"] == 100 and status["pages"] > 10
+    download = client.get(reverse("evaluation:file-download", args=[file.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    client.force_login(_user("dept01"))
+    assert client.get(reverse("evaluation:file-download", args=[file.pk])).status_code == 403
