@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from results.models import TargetStatus
 from results.templatetags.progress_tags import TASK_LABELS
-from tasks.models import IndicatorValue, ReportStatus, TaskUpdate
+from tasks.models import IndicatorValue, ReportingPeriod, ReportStatus, TaskUpdate
 
 from .snapshot import as_of_period, target_rows
 
@@ -27,6 +27,7 @@ class Filters:
     area: int | None = None
     department: int | None = None
     status: str | None = None
+    period: int | None = None  # the overview's "as of" quarter; the year's latest by default
 
 
 def frames(plan, year: int, filters: Filters) -> dict[str, pd.DataFrame]:
@@ -60,7 +61,8 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 def _targets(plan, year, filters) -> pd.DataFrame:
     labels = dict(TargetStatus.choices)
-    rows = target_rows(plan, as_of_period(plan, year))
+    chosen = ReportingPeriod.objects.filter(pk=filters.period, year=year).first() if filters.period else None
+    rows = target_rows(plan, chosen or as_of_period(plan, year))
     if filters.area:
         rows = [r for r in rows if r["area_id"] == filters.area]
     if filters.department:

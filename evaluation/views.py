@@ -64,7 +64,6 @@ def detail(request, code, year, form=None, reopen_form=None):
         "files": selectors.files(evaluation),
         "history": selectors.history(evaluation),
         "departments": reporting_departments(plan),
-        "filters": exports.Filters(),
     }
     return render(request, "evaluation/detail.html", context)
 
@@ -194,13 +193,16 @@ def adjust(request, code, year):
     return assessment(request, code, year, form=form)
 
 
-def _export_filters(request, plan) -> exports.Filters:
+def _export_filters(request) -> exports.Filters:
     def as_int(name):
         value = request.GET.get(name, "")
         return int(value) if value.isdigit() else None
 
     return exports.Filters(
-        area=as_int("area"), department=as_int("department"), status=request.GET.get("status") or None
+        area=as_int("area"),
+        department=as_int("department"),
+        status=request.GET.get("status") or None,
+        period=as_int("period"),
     )
 
 
@@ -208,7 +210,7 @@ def _export_filters(request, plan) -> exports.Filters:
 def export_excel(request, code, year):
     _reader(request)
     plan, _evaluation_ = _evaluation(code, year)
-    data = exports.to_excel(exports.frames(plan, year, _export_filters(request, plan)))
+    data = exports.to_excel(exports.frames(plan, year, _export_filters(request)))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{plan.code}-{year}.xlsx"'
     return response
@@ -220,7 +222,7 @@ def export_csv(request, code, year, table):
     if table not in exports.TABLES:
         raise Http404(_("No such table."))
     plan, _evaluation_ = _evaluation(code, year)
-    frame = exports.frames(plan, year, _export_filters(request, plan))[table]
+    frame = exports.frames(plan, year, _export_filters(request))[table]
     response = HttpResponse(exports.to_csv(frame), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{plan.code}-{year}-{table}.csv"'
     return response

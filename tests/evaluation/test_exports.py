@@ -59,3 +59,23 @@ def test_unknown_table_is_404_and_units_cannot_export(demo_plan, client, demo_of
     assert client.get(reverse("evaluation:export-csv", args=[demo_plan.code, 2025, "secrets"])).status_code == 404
     client.force_login(get_user_model().objects.get(username="dept01"))
     assert client.get(reverse("evaluation:export-excel", args=[demo_plan.code, 2025])).status_code == 403
+
+
+def test_the_overview_offers_its_filtered_rows_for_export(demo_plan, client, demo_office):
+    from results.models import TargetResult
+    from tasks.models import ReportingPeriod
+
+    client.force_login(demo_office)
+    period = ReportingPeriod.objects.get(year=2025, quarter=2)
+    query = {"period": period.pk, "status": "off_track"}
+    page = client.get(reverse("dashboard:overview", args=[demo_plan.code]), query).content.decode()
+    link = (
+        reverse("evaluation:export-csv", args=[demo_plan.code, 2025, "targets"])
+        + f"?period={period.pk}&amp;status=off_track"
+    )
+    assert link in page
+
+    rows = list(csv.reader(io.StringIO(client.get(link.replace("&amp;", "&")).content.decode("utf-8-sig"))))
+    expected = TargetResult.objects.filter(period=period, status="off_track", target__indicator__plan=demo_plan).count()
+    assert expected and len(rows) - 1 == expected
+    assert {row[rows[0].index("状态")] for row in rows[1:]} == {"滞后"}
