@@ -22,6 +22,18 @@ def evaluation_years(plan) -> list[int]:
     return list(years)
 
 
+def default_year(plan) -> int | None:
+    """The last year whose fourth quarter has results (the one the city asks about), else the newest year."""
+    complete = (
+        ReportingPeriod.objects.filter(quarter=4, rollups__plan=plan, rollups__scope=Rollup.Scope.PLAN)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    years = evaluation_years(plan)
+    return complete or (years[0] if years else None)
+
+
 def current_snapshot(evaluation: AnnualEvaluation) -> dict:
     """The frozen data of a final evaluation, or today's data for a draft."""
     if evaluation.is_final and evaluation.snapshot is not None:

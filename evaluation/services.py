@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from departments.roles import is_office
 
@@ -144,7 +145,7 @@ def generate_pdf(file_id: int, *, today=None) -> ReportFile:
     if file.state == ReportFile.State.DONE:
         return file  # a retried job does not render twice
     started = time.monotonic()
-    _progress(file, 5, "Reading the year's data", state=ReportFile.State.RUNNING)
+    _progress(file, 5, gettext_noop("Reading the year's data"), state=ReportFile.State.RUNNING)
     evaluation = file.evaluation
     try:
         if file.from_final and evaluation.snapshot is not None:
@@ -162,7 +163,12 @@ def generate_pdf(file_id: int, *, today=None) -> ReportFile:
     name = f"{evaluation.plan.code}-{evaluation.year}-{'final' if file.from_final else 'draft'}-{file.pk}.pdf"
     file.file.save(name, ContentFile(pdf), save=False)
     file.pages, file.size, file.seconds = pages, len(pdf), round(time.monotonic() - started, 2)
-    file.state, file.progress, file.step, file.finished_at = ReportFile.State.DONE, 100, "Ready", timezone.now()
+    file.state, file.progress, file.step, file.finished_at = (
+        ReportFile.State.DONE,
+        100,
+        gettext_noop("Ready"),
+        timezone.now(),
+    )
     file.save()
     return file
 

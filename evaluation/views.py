@@ -44,10 +44,10 @@ def _evaluation(code: str, year: int):
 def latest_year(request, code):
     _reader(request)
     plan = get_plan(code)
-    years = selectors.evaluation_years(plan)
-    if not years:
+    year = selectors.default_year(plan)
+    if year is None:
         return render(request, "evaluation/no_data.html", {"plan": plan})
-    return redirect("evaluation:detail", code=code, year=years[0])
+    return redirect("evaluation:detail", code=code, year=year)
 
 
 @login_required
@@ -239,7 +239,6 @@ def file_status(request, pk):
             "progress": file.progress,
             "step": _(file.step) if file.step else "",
             "pages": file.pages,
-            "error": file.error,
         }
     )
 

@@ -4,7 +4,11 @@ import os
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+
+from results.services import recompute_plan
+from tasks import demo
 
 # Playwright's sync API keeps an event loop in this thread; the ORM calls made by the test itself are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -60,3 +64,16 @@ def live_plan(live_server, django_db_blocker):
         with open(os.devnull, "w") as quiet:
             call_command("load_ninghe_plan", stdout=quiet)
     return Plan.objects.get(code="ninghe-2023")
+
+
+@pytest.fixture
+def demo_plan(live_plan):
+    """The demo's accounts and ten approved quarters plus the current one in every state, then the results."""
+    demo._demo_password_hash.cache_clear()  # hash the shared password with the hasher active in this test
+    demo.create_accounts(live_plan)
+    periods = demo.create_periods()
+    office = get_user_model().objects.get(username="demo-office")
+    demo.create_history(live_plan, periods, office)
+    demo.create_current_quarter(live_plan, periods[demo.CURRENT], office)
+    recompute_plan(live_plan)
+    return live_plan

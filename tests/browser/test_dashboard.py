@@ -3,28 +3,13 @@
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from results.services import recompute_plan
 from tasks import demo
 from tasks.models import QuarterlyReport, ReportingPeriod, ReportStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EARLIER = (2025, 2)  # a history quarter: every unit submitted it, unlike the demo's current quarter
-
-
-@pytest.fixture
-def demo_plan(live_plan):
-    """The demo's accounts and ten approved quarters plus the current one in every state, then the results."""
-    demo._demo_password_hash.cache_clear()  # hash the shared password with the hasher active in this test
-    demo.create_accounts(live_plan)
-    periods = demo.create_periods()
-    office = get_user_model().objects.get(username="demo-office")
-    demo.create_history(live_plan, periods, office)
-    demo.create_current_quarter(live_plan, periods[demo.CURRENT], office)
-    recompute_plan(live_plan)
-    return live_plan
 
 
 def log_in(page, base, username, password=demo.DEMO_PASSWORD):
