@@ -5,6 +5,7 @@ from . import views
 app_name = "evaluation"
 urlpatterns = [
     path("<slug:code>/", views.latest_year, name="home"),
+    path("<slug:code>/assessment/", views.latest_assessment, name="latest-assessment"),
     path("<slug:code>/<int:year>/", views.detail, name="detail"),
     path("<slug:code>/<int:year>/save/", views.save, name="save"),
     path("<slug:code>/<int:year>/finalize/", views.finalize, name="finalize"),

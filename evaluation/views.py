@@ -51,6 +51,15 @@ def latest_year(request, code):
 
 
 @login_required
+def latest_assessment(request, code):
+    """A unit's way in from its home page: the assessment of the last complete year."""
+    year = selectors.default_year(get_plan(code))
+    if year is None:
+        raise Http404(_("No quarter of this year has computed results."))
+    return redirect("evaluation:assessment", code=code, year=year)
+
+
+@login_required
 def detail(request, code, year, form=None, reopen_form=None):
     _reader(request)
     plan, evaluation = _evaluation(code, year)

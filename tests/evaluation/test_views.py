@@ -136,3 +136,11 @@ def test_generating_lists_the_file_and_reports_its_progress(
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     client.force_login(_user("dept01"))
     assert client.get(reverse("evaluation:file-download", args=[file.pk])).status_code == 403
+
+
+def test_a_unit_reaches_its_assessment_from_its_home_page(demo_plan, client):
+    client.force_login(_user("dept01"))
+    home = client.get(reverse("tasks:home")).content.decode()
+    link = reverse("evaluation:latest-assessment", args=[demo_plan.code])
+    assert link in home and "本单位年度考核" in home
+    assert client.get(link)["Location"] == _url("assessment", demo_plan, 2025)
