@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tasks",
     "results",
     "dashboard",
+    "backup",
 ]
 
 MIDDLEWARE = [

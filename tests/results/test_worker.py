@@ -16,7 +16,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from tests.tasks.test_smoke import complete_data
@@ -49,17 +48,6 @@ def services_up():
         _unavailable(f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT} ({exc})")
     if not reply.startswith(b"+PONG"):
         _unavailable(f"{REDIS_HOST}:{REDIS_PORT} did not answer PING like Redis ({reply!r})")
-
-
-@pytest.fixture
-def plan(transactional_db):
-    """The plan, reloaded if an earlier transactional test flushed the database (overrides tests/conftest.py)."""
-    from targets.models import Plan
-
-    if not Plan.objects.filter(code="ninghe-2023").exists():
-        with open(os.devnull, "w") as quiet:
-            call_command("load_ninghe_plan", stdout=quiet)
-    return Plan.objects.get(code="ninghe-2023")
 
 
 def _closed_port() -> int:
