@@ -98,6 +98,12 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Several app servers share one cache (the overview's rendered pages) through Redis; one process keeps its own.
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+    }
+
 # Log-in lock-out (django-axes): an account is locked, from the address that tried, for AXES_COOLOFF_MINUTES after
 # AXES_FAILURE_LIMIT wrong passwords in a row. By account and address together, so that colleagues behind the same
 # office NAT, or the real user at another desk, are not locked out by someone else's guesses. Attempts live in

@@ -1,10 +1,15 @@
-"""Production settings: `check --deploy` is clean with production variables, and a missing secret stops start-up."""
+"""Production: `check --deploy` is clean with production variables, a missing secret stops start-up, and the files
+in deploy/ start what the settings expect."""
 
+import configparser
 import os
+import re
 import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -47,3 +52,47 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", **env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+DEPLOY = ROOT / "deploy"
+
+
+def _settings_variables() -> set[str]:
+    """Every environment variable settings.py or the gunicorn config reads (DATABASE_URL via dj-database-url)."""
+    text = (ROOT / "ninghe_carbon" / "settings.py").read_text() + (DEPLOY / "gunicorn.conf.py").read_text()
+    return set(re.findall(r"(?:environ\.get\(|environ\[|env_bool\()\"([A-Z_]+)\"", text)) | {"DATABASE_URL"}
+
+
+def test_every_variable_in_the_env_example_is_one_the_settings_read():
+    names = {
+        line.split("=", 1)[0]
+        for line in (DEPLOY / "env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    assert {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"} <= names
+    assert names <= _settings_variables(), names - _settings_variables()
+
+
+def test_compose_runs_web_worker_and_one_beat_against_postgres_and_redis():
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"postgres", "redis", "migrate", "web", "worker", "beat"} <= set(services)
+    assert services["worker"]["command"][:4] == ["celery", "-A", "ninghe_carbon", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "ninghe_carbon", "beat"]
+    assert "replicas" not in services["beat"].get("deploy", {})
+    assert "gunicorn.conf.py" in (DEPLOY / "Dockerfile").read_text()
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["CELERY_BROKER_URL"].startswith("redis://redis:")
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://")
+
+
+def test_systemd_units_start_gunicorn_the_worker_and_beat():
+    commands = {}
+    for unit in sorted((DEPLOY / "systemd").glob("*.service")):
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(unit)
+        assert parser["Service"]["EnvironmentFile"] == "/etc/ninghe-carbon/env"
+        commands[unit.stem] = parser["Service"]["ExecStart"]
+    assert "gunicorn -c deploy/gunicorn.conf.py ninghe_carbon.wsgi" in commands["ninghe-web"]
+    assert "celery -A ninghe_carbon worker" in commands["ninghe-worker"]
+    assert "celery -A ninghe_carbon beat" in commands["ninghe-beat"]
