@@ -53,15 +53,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ninghe_carbon.middleware.RefusedRequestLogMiddleware",  # outermost: sees every refusal, even a bad Host
     "django.middleware.security.SecurityMiddleware",
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),  # production static files; see STORAGES
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ninghe_carbon.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "ninghe_carbon.middleware.RefusedRequestLogMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

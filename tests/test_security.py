@@ -139,3 +139,11 @@ def test_uploads_are_stored_outside_everything_served_as_static_files():
     for place in static_places:
         assert not media.is_relative_to(place.resolve()), place
     assert not settings.MEDIA_URL or settings.MEDIA_URL == "/"  # no public address for uploads
+
+
+def test_a_bad_request_gets_the_chinese_400_page_and_is_logged(settings, caplog):
+    settings.DEBUG = False
+    response = Client().get(reverse("login"), HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "请求无效" in response.content.decode()
+    assert [r.status for r in _refused(caplog)] == [400]
