@@ -111,11 +111,16 @@ def _refused(exc: Exception, *, report, by, action: str) -> Exception:
         reason, fields = "invalid", len(exc.messages)
     else:
         reason, fields = "version_conflict", 0
+    log_refusal(report=report, by=by, action=action, reason=reason, errors=fields)
+    return exc
+
+
+def log_refusal(*, report, by, action: str, reason: str, errors: int) -> None:
+    """One log line for a change turned away before anything was saved (also used by the spreadsheet import)."""
     workflow_log.warning(
         "report.refused",
-        extra={"action": action, "report": report.pk, "user": by.get_username(), "reason": reason, "errors": fields},
+        extra={"action": action, "report": report.pk, "user": by.get_username(), "reason": reason, "errors": errors},
     )
-    return exc
 
 
 def _text(value) -> str:

@@ -2,12 +2,13 @@
 
 import json
 import logging
+from io import BytesIO
 
 import pytest
 from django.conf import settings
 from pythonjsonlogger.json import JsonFormatter
 
-from tasks import services
+from tasks import services, spreadsheet
 from tasks.models import QuarterlyReport, ReportEvent
 from tests.tasks.test_smoke import complete_data
 
@@ -82,3 +83,10 @@ def test_the_configured_formatter_writes_one_json_object_per_line(report_a, dept
     assert entry["level"] == "INFO"
     assert entry["user"] == "dept-a" and entry["report"] == report_a.pk
     assert "time" in entry
+
+
+def test_a_refused_workbook_upload_is_logged(report_a, dept_a_user, caplog):
+    outcome = spreadsheet.import_workbook(report=report_a, file=BytesIO(b"not a workbook"), by=dept_a_user)
+    assert outcome.errors
+    [record] = _workflow(caplog)
+    assert (record.message, record.action, record.reason, record.errors) == ("report.refused", "import", "invalid", 1)
