@@ -1,16 +1,19 @@
 """One settings module for every machine; values come from the environment.
 
 A laptop with nothing set gets SQLite, eager Celery and DEBUG on. Production sets DEBUG=false and
-must then provide SECRET_KEY, or start-up fails loudly.
+must then provide SECRET_KEY, or start-up fails loudly; DEBUG off also turns on secure cookies, HSTS,
+the HTTPS redirect and hashed, compressed static files (each can be changed by its own variable).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import plotly
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "departments",
     "targets",
     "indicators",
@@ -46,10 +50,14 @@ INSTALLED_APPS = [
     "results",
     "dashboard",
     "evaluation",
+    "backup",
 ]
 
 MIDDLEWARE = [
+    "ninghe_carbon.middleware.RefusedRequestLogMiddleware",  # outermost: sees every refusal, even a bad Host
     "django.middleware.security.SecurityMiddleware",
+    *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),  # production static files; see STORAGES
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ninghe_carbon.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -57,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ninghe_carbon.urls"
@@ -90,6 +99,26 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Several app servers share one cache (the overview's rendered pages) through Redis; one process keeps its own.
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+    }
+
+# Log-in lock-out (django-axes): an account is locked, from the address that tried, for AXES_COOLOFF_MINUTES after
+# AXES_FAILURE_LIMIT wrong passwords in a row. By account and address together, so that colleagues behind the same
+# office NAT, or the real user at another desk, are not locked out by someone else's guesses. Attempts live in
+# the database, so every app server behind the load balancer sees them.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "ninghe_carbon.security.client_ip"
+# How many reverse proxies (nginx, the load balancer) stand in front of gunicorn; 0 when clients connect directly.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ninghe_carbon.views.locked_out"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -108,6 +137,52 @@ STATIC_URL = "static/"
 # plotly.js comes from the plotly package itself (no CDN: government networks are often closed).
 STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", Path(plotly.__file__).parent / "package_data")]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Production serves static files from the app servers with whitenoise (hashed names, gzip/brotli, cached forever)
+# after `collectstatic`; a laptop keeps Django's plain storage so nothing needs collecting.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# HTTPS and cookies: on whenever DEBUG is off. Behind a TLS-terminating proxy (nginx, a load balancer) set
+# BEHIND_TLS_PROXY=true so Django trusts its X-Forwarded-Proto header; SECURE_SSL_REDIRECT=false when the proxy
+# already redirects plain HTTP.
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))  # one working day
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+CSRF_FAILURE_VIEW = "ninghe_carbon.views.csrf_failure"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every response: scripts and styles only from this site's own files (no inline code,
+# no CDN); Plotly draws the heatmap as a data: image. plotly.js adds its rules through the CSSOM into empty <style>
+# elements (the hash of "" allows only an empty element) and inserts the stylesheet of the map library it bundles
+# (plotly.js 4.1.1; the browser tests fail on any violation, so an upgrade that changes it is noticed).
+PLOTLY_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",
+]
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, *PLOTLY_STYLE_HASHES],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOGIN_URL = "login"
 
@@ -155,3 +230,22 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ninghe-carbon@localhost")
 LOGIN_REDIRECT_URL = "tasks:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# One JSON object per log line on stderr (journald or docker collect it): every workflow action
+# ("ninghe.workflow") and every refused request ("ninghe.refused") carries its fields as keys.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+}

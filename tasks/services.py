@@ -4,6 +4,7 @@ checks and validation inside, and a history entry (who, when, what before and af
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -33,6 +34,8 @@ from .notifications import notify_office_of_major_problems
 from .selectors import department_indicators, department_tasks, previous_values
 from .signals import approved_data_changed
 from .validation import check_indicator_value, check_task_update
+
+workflow_log = logging.getLogger("ninghe.workflow")
 
 TASK_FIELDS = ("status", "percent_complete", "work_done", "problems", "next_steps", "major_problem")
 INDICATOR_FIELDS = ("value", "reached", "data_source", "note", "change_explanation")
@@ -82,7 +85,42 @@ def _record(report, *, action, by, before_status, comment="", changes=()) -> Rep
         version=report.version,
     )
     FieldChange.objects.bulk_create(FieldChange(event=event, **change) for change in changes)
+    workflow_log.info(
+        "report.%s",
+        action,
+        extra={
+            "action": action,
+            "report": report.pk,
+            "department": report.department_id,
+            "period": report.period_id,
+            "user": by.get_username(),
+            "status_before": before_status,
+            "status_after": report.status,
+            "version": report.version,
+            "changed_fields": len(changes),
+        },
+    )
     return event
+
+
+def _refused(exc: Exception, *, report, by, action: str) -> Exception:
+    """Log a change the rules turned away (invalid values, a stale version); nothing was saved."""
+    if isinstance(exc, ReportErrors):
+        reason, fields = "invalid", sum(map(len, (*exc.tasks.values(), *exc.indicators.values()))) + len(exc.general)
+    elif isinstance(exc, ValidationError):
+        reason, fields = "invalid", len(exc.messages)
+    else:
+        reason, fields = "version_conflict", 0
+    log_refusal(report=report, by=by, action=action, reason=reason, errors=fields)
+    return exc
+
+
+def log_refusal(*, report, by, action: str, reason: str, errors: int) -> None:
+    """One log line for a change turned away before anything was saved (also used by the spreadsheet import)."""
+    workflow_log.warning(
+        "report.refused",
+        extra={"action": action, "report": report.pk, "user": by.get_username(), "reason": reason, "errors": errors},
+    )
 
 
 def _text(value) -> str:
@@ -141,10 +179,10 @@ def save_draft(
     indicator_data = {pk: _decimal_value(data) for pk, data in indicator_data.items()}
     if version != report.version:
         since = report.events.filter(version__gt=version).select_related("actor").prefetch_related("changes__task")
-        raise VersionConflict(report, list(since.order_by("at", "pk")))
+        raise _refused(VersionConflict(report, list(since.order_by("at", "pk"))), report=report, by=by, action=action)
     errors = validate_report_data(report, task_data, indicator_data, complete=False)
     if errors:
-        raise errors
+        raise _refused(errors, report=report, by=by, action=action)
 
     changes = []
     updates = {u.task_id: u for u in report.task_updates.select_related("task")}
@@ -213,7 +251,7 @@ def submit_report(*, report: QuarterlyReport, by) -> QuarterlyReport:
         raise PermissionDenied(_("This report cannot be submitted now."))
     errors = validate_report_data(report, *_report_data(report), complete=True)
     if errors:
-        raise errors
+        raise _refused(errors, report=report, by=by, action=ReportEvent.Action.SUBMIT)
     before = report.status
     if report.department.requires_head_signoff and not permissions.is_head_of_unit(by, report):
         report.status = ReportStatus.AWAITING_SIGNOFF
@@ -311,7 +349,10 @@ def add_evidence(*, task_update: TaskUpdate, by, upload) -> Evidence:
     report = _locked(task_update.report)
     if not permissions.can_edit(by, report):
         raise PermissionDenied(_("This report cannot be edited now."))
-    content_type = check_evidence_file(upload)
+    try:
+        content_type = check_evidence_file(upload)
+    except ValidationError as exc:
+        raise _refused(exc, report=report, by=by, action=ReportEvent.Action.UPLOAD) from None
     evidence = Evidence.objects.create(
         task_update=task_update,
         file=upload,

@@ -35,7 +35,7 @@ from indicators.models import Indicator
 from . import permissions
 from .models import IndicatorValue, QuarterlyReport, ReportEvent, TaskStatus, TaskUpdate
 from .selectors import previous_values, role_in_task
-from .services import ReportErrors, save_draft
+from .services import ReportErrors, log_refusal, save_draft
 from .validation import check_indicator_value, check_task_update
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -401,6 +401,9 @@ def import_workbook(*, report: QuarterlyReport, file, by) -> ImportOutcome:
         raise PermissionDenied(_("This report cannot be edited now."))
     parsed = read_workbook(report, file)
     if parsed.cell_errors:
+        log_refusal(
+            report=report, by=by, action=ReportEvent.Action.IMPORT, reason="invalid", errors=len(parsed.cell_errors)
+        )
         return ImportOutcome(errors=parsed.cell_errors)
     try:
         event = save_draft(

@@ -38,11 +38,15 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A fresh tab; any Content-Security-Policy violation it met fails the test that used it."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15000)
+    violations = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     yield page
     context.close()
+    assert not violations, "the Content-Security-Policy blocked something:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from evaluation import services
 from evaluation.models import ReportFile
 from results.services import recompute_plan
 from tasks import demo
-from tests.results.test_worker import plan, publish_to, services_up, worker  # noqa: F401 (fixtures)
+from tests.results.test_worker import publish_to, services_up, worker  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +28,7 @@ def shared_media(tmp_path, monkeypatch, settings):
 
 
 @pytest.fixture
-def history(plan):  # noqa: F811 (the transactional plan fixture)
+def history(plan):
     demo._demo_password_hash.cache_clear()
     demo.create_accounts(plan)
     periods = demo.create_periods()
@@ -38,7 +38,8 @@ def history(plan):  # noqa: F811 (the transactional plan fixture)
     return office
 
 
-def test_the_worker_generates_the_pdf_and_the_row_shows_each_step(shared_media, history, worker, plan):  # noqa: F811
+@pytest.mark.usefixtures("worker")
+def test_the_worker_generates_the_pdf_and_the_row_shows_each_step(shared_media, history, plan):
     evaluation = services.evaluation_for(plan, 2025)
     file = services.request_pdf(evaluation, by=history)  # autocommit: queued at once, to the worker's queue
     seen, deadline = set(), time.monotonic() + 120

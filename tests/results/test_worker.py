@@ -13,10 +13,10 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from tests.tasks.test_smoke import complete_data
@@ -49,17 +49,6 @@ def services_up():
         _unavailable(f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT} ({exc})")
     if not reply.startswith(b"+PONG"):
         _unavailable(f"{REDIS_HOST}:{REDIS_PORT} did not answer PING like Redis ({reply!r})")
-
-
-@pytest.fixture
-def plan(transactional_db):
-    """The plan, reloaded if an earlier transactional test flushed the database (overrides tests/conftest.py)."""
-    from targets.models import Plan
-
-    if not Plan.objects.filter(code="ninghe-2023").exists():
-        with open(os.devnull, "w") as quiet:
-            call_command("load_ninghe_plan", stdout=quiet)
-    return Plan.objects.get(code="ninghe-2023")
 
 
 def _closed_port() -> int:
@@ -144,7 +133,7 @@ def worker(services_up, transactional_db, publish_to, tmp_path, request):
                 pytest.fail(f"the Celery worker was not ready in {WORKER_START_TIMEOUT} s:\n{log_text()}")
             time.sleep(0.2)
         publish_to(BROKER_URL, queue)
-        yield process
+        yield SimpleNamespace(process=process, queue=queue)
     finally:
         process.terminate()
         try:
@@ -265,3 +254,39 @@ def test_an_approval_is_saved_when_the_broker_is_down(
     pending.refresh_from_db()
     assert pending.processed_at is not None
     assert set(_results_for(report)) == _targets_of(report)
+
+
+def test_an_approval_made_while_the_broker_was_down_is_recomputed_by_the_worker_once_it_is_back(
+    worker, publish_to, plan, report_a, dept_a_user, office_user, settings
+):
+    from ninghe_carbon.celery import app
+    from results import services as results_services
+    from results.models import PendingRecompute
+    from tasks import services
+    from tasks.models import QuarterlyReport, ReportStatus
+
+    report = _submitted(report_a, dept_a_user)
+    results_services.recompute_plan(plan)
+    before = _results_for(report)
+
+    publish_to(f"redis://127.0.0.1:{_closed_port()}/0")  # the broker goes away
+    services.approve_report(report=report, by=office_user)
+    assert QuarterlyReport.objects.get(pk=report.pk).status == ReportStatus.APPROVED
+    pending = PendingRecompute.objects.get(report=report)
+    time.sleep(2)  # the running worker has nothing to do: the nudge never reached it
+    pending.refresh_from_db()
+    assert pending.processed_at is None
+    assert _results_for(report) == before
+
+    publish_to(BROKER_URL, worker.queue)  # the broker is back; celery beat sends its periodic sweep
+    sweep = settings.CELERY_BEAT_SCHEDULE["process-pending-recomputes"]
+    assert sweep["schedule"] <= 300
+    app.send_task(sweep["task"])
+
+    processed = _wait_for(
+        lambda: PendingRecompute.objects.filter(pk=pending.pk, processed_at__isnull=False).exists(), RESULT_TIMEOUT
+    )
+    assert processed, f"the worker did not process the pending recompute within {RESULT_TIMEOUT} s"
+    after = _results_for(report)
+    assert set(after) == set(before)
+    assert any(after[pk][1] != before[pk][1] for pk in after), "the approved values never reached the results"

@@ -1,0 +1,152 @@
+"""The whole dataset in one .tar.gz: Django's JSON serialisation of every app, the attached files, a manifest.
+
+Kept out, as Django advises for moving data between databases: content types and permissions (each database's
+migrations create its own, and references to them are written as natural keys), sessions, the admin's log and
+the log-in attempts. Password hashes are never written: restored accounts get an unusable password and are
+given a new one by an administrator. Rows are written with natural keys where a model has one (accounts by user
+name, groups by name, so the role groups that migrate creates are matched, not duplicated) and with their ids
+otherwise, so links into the restored site stay valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tarfile
+import tempfile
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.auth.hashers import make_password
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import models
+
+FORMAT = 1
+DATA = "data.json"
+MANIFEST = "manifest.json"
+MEDIA = "media"
+EXCLUDED_APPS = {"contenttypes", "sessions", "admin", "axes"}
+EXCLUDED_MODELS = {"auth.permission"}
+FILLED_BY_MIGRATE = {"auth.group"}  # the role groups (tasks.roles.ensure_role_groups)
+USER_MODEL = "auth.user"
+
+
+class ArchiveError(Exception):
+    """The archive cannot be restored (damaged, wrong format) or the database is not empty; nothing was changed."""
+
+
+def backup(path: Path) -> dict:
+    """Write the archive to `path` and return its manifest (counts per model, sha256 of every member)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        call_command(
+            "dumpdata",
+            *(f"--exclude={label}" for label in sorted(EXCLUDED_APPS | EXCLUDED_MODELS)),
+            natural_foreign=True,
+            natural_primary=True,
+            output=str(root / DATA),
+            verbosity=0,
+        )
+        objects = json.loads((root / DATA).read_text(encoding="utf-8"))
+        for obj in objects:
+            if obj["model"] == USER_MODEL:
+                obj["fields"]["password"] = make_password(None)
+        (root / DATA).write_text(json.dumps(objects, ensure_ascii=False), encoding="utf-8")
+
+        members = {DATA: root / DATA}
+        missing = []
+        for name in _stored_files():
+            source = Path(default_storage.path(name))
+            if source.is_file():
+                members[f"{MEDIA}/{name}"] = source
+            else:
+                missing.append(name)
+        manifest = {
+            "format": FORMAT,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "counts": dict(sorted(Counter(obj["model"] for obj in objects).items())),
+            "passwords": "not included: restored accounts have unusable passwords",
+            "files": {member: _sha256(source) for member, source in members.items()},
+            "missing_files": missing,
+        }
+        (root / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        with tarfile.open(path, "w:gz") as tar:
+            tar.add(root / MANIFEST, arcname=MANIFEST)
+            for member, source in members.items():
+                tar.add(source, arcname=member)
+    return manifest
+
+
+def restore(path: Path) -> dict:
+    """Load the archive into an empty database and put its files back; refuse anything else untouched."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        manifest = _unpack(path, root)
+        if occupied := _occupied_models():
+            raise ArchiveError(
+                "数据库不是空的，已拒绝恢复（以免覆盖现有数据）："
+                + "、".join(occupied[:5])
+                + "。请在新建并迁移（migrate）的空数据库上恢复。"
+            )
+        for member in manifest["files"]:
+            if member.startswith(f"{MEDIA}/"):
+                target = Path(default_storage.path(member.removeprefix(f"{MEDIA}/")))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(root / member, target)
+        call_command("loaddata", str(root / DATA), verbosity=0)
+    return manifest
+
+
+def _unpack(path: Path, root: Path) -> dict:
+    try:
+        with tarfile.open(path, "r:gz") as tar:
+            tar.extractall(root, filter="data")
+        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, tarfile.TarError, ValueError) as exc:
+        raise ArchiveError(f"无法读取备份文件 {path}：{exc}") from exc
+    if manifest.get("format") != FORMAT:
+        raise ArchiveError(f"备份文件格式（{manifest.get('format')}）不是本系统能恢复的格式（{FORMAT}）。")
+    for member, expected in manifest["files"].items():
+        source = root / member
+        if Path(member).is_absolute() or ".." in Path(member).parts:
+            raise ArchiveError(f"备份文件中的路径不安全：{member}，未作任何恢复。")
+        if not source.is_file() or _sha256(source) != expected:
+            raise ArchiveError(f"备份文件已损坏：{member} 缺失或校验值（sha256）不符，未作任何恢复。")
+    return manifest
+
+
+def _occupied_models() -> list[str]:
+    """Models that already hold rows, other than those every migrated database fills by itself."""
+    return [
+        model._meta.label
+        for model in apps.get_models()
+        if model._meta.app_label not in EXCLUDED_APPS
+        and model._meta.label_lower not in EXCLUDED_MODELS | FILLED_BY_MIGRATE
+        and model._base_manager.exists()
+    ]
+
+
+def _stored_files():
+    """The name of every file a FileField points to (all kept in MEDIA_ROOT), once each, in a stable order."""
+    seen = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.FileField):
+                for name in (
+                    model._base_manager.exclude(**{field.name: ""}).order_by("pk").values_list(field.name, flat=True)
+                ):
+                    if name not in seen:
+                        seen.add(name)
+                        yield name
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

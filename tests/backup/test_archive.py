@@ -1,0 +1,160 @@
+"""backup_data / restore_data: a database restored from the archive into an empty one answers the same.
+
+Restoring needs an empty database, so the round trip flushes the test database (transaction=True) and loads
+the archive back into it, exactly as on a freshly migrated server.
+"""
+
+import io
+import json
+import re
+import tarfile
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from backup import archive
+from tasks import services
+from tasks.models import Evidence, FieldChange, IndicatorValue, QuarterlyReport, ReportEvent
+from tests.tasks.test_evidence import PDF
+from tests.tasks.test_smoke import complete_data
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def eager(monkeypatch):
+    """Approvals recompute in this process, whatever broker the environment names."""
+    from ninghe_carbon.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
+@pytest.fixture
+def dataset(plan, eager, media, report_a, report_b, dept_a_user, office_user):
+    """An approved report with an attachment and its whole history, and another unit's draft."""
+    tasks, indicators = complete_data(report_a)
+    services.save_draft(
+        report=report_a, by=dept_a_user, version=report_a.version, task_data=tasks, indicator_data=indicators
+    )
+    services.add_evidence(
+        task_update=report_a.task_updates.order_by("pk").first(),
+        by=dept_a_user,
+        upload=SimpleUploadedFile("验收报告.pdf", PDF),
+    )
+    services.submit_report(report=QuarterlyReport.objects.get(pk=report_a.pk), by=dept_a_user)
+    services.approve_report(report=QuarterlyReport.objects.get(pk=report_a.pk), by=office_user, comment="同意")
+    return plan
+
+
+def _answers(plan, report):
+    """What the site says: the office's overview and report page, and the stored rows that back them."""
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="office"))
+    pages = {}
+    for url in (
+        reverse("dashboard:overview", args=[plan.code]),
+        reverse("tasks:report-detail", args=[report.pk]),
+        reverse("tasks:home"),
+    ):
+        cache.clear()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages[url] = CSRF.sub("", response.content.decode())
+    rows = {
+        "reports": sorted(QuarterlyReport.objects.values_list("pk", "department__name", "status", "version")),
+        "events": sorted(ReportEvent.objects.values_list("pk", "report_id", "action", "actor__username", "comment")),
+        "changes": sorted(FieldChange.objects.values_list("event_id", "field", "before", "after")),
+        "values": sorted(IndicatorValue.objects.values_list("pk", "indicator__code", "value", "data_source")),
+    }
+    return pages, rows
+
+
+def _model_counts(manifest):
+    from django.apps import apps
+
+    return {label: apps.get_model(label)._base_manager.count() for label in manifest["counts"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restored_database_answers_the_same(dataset, report_a, media, tmp_path, capsys):
+    evidence = Evidence.objects.get()
+    pages, rows = _answers(dataset, report_a)
+    target = tmp_path / "backup.tar.gz"
+
+    call_command("backup_data", str(target))
+    with tarfile.open(target) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+    assert _model_counts(manifest) == manifest["counts"]
+    assert manifest["counts"]["tasks.evidence"] == 1 and manifest["counts"]["auth.user"] >= 3
+    assert f"media/{evidence.file.name}" in manifest["files"]
+
+    call_command("flush", interactive=False, verbosity=0)
+    (media / evidence.file.name).unlink()
+    assert not QuarterlyReport.objects.exists()
+
+    call_command("restore_data", str(target))
+    output = capsys.readouterr().out
+    assert "已恢复" in output and "重新设置密码" in output
+
+    assert _model_counts(manifest) == manifest["counts"]
+    assert (media / evidence.file.name).read_bytes() == PDF
+    assert _answers(dataset, report_a) == (pages, rows)
+    users = get_user_model().objects.all()
+    assert users and not any(user.has_usable_password() for user in users)
+    client = Client()
+    client.force_login(users.get(username="dept-a"))
+    download = client.get(reverse("tasks:evidence-download", args=[evidence.pk]))
+    assert b"".join(download.streaming_content) == PDF
+
+    # new rows get fresh ids after the restored ones (the sequences were moved on)
+    office = users.get(username="office")
+    services.reopen_report(report=QuarterlyReport.objects.get(pk=report_a.pk), by=office, reason="恢复后更正")
+    assert ReportEvent.objects.latest("pk").pk > max(pk for pk, *_ in rows["events"])
+
+
+@pytest.mark.django_db
+def test_the_archive_holds_no_password_hash(plan, office_user, media, tmp_path):
+    target = tmp_path / "backup.tar.gz"
+    archive.backup(target)
+    with tarfile.open(target) as tar:
+        data = tar.extractfile("data.json").read().decode()
+    assert office_user.password not in data
+    assert "pbkdf2" not in data and "argon2" not in data
+
+
+@pytest.mark.django_db
+def test_restoring_into_a_database_with_data_is_refused_and_changes_nothing(plan, office_user, media, tmp_path):
+    target = tmp_path / "backup.tar.gz"
+    archive.backup(target)
+    office_user.first_name = "改过"
+    office_user.save()
+    with pytest.raises(CommandError, match="数据库不是空的，已拒绝恢复"):
+        call_command("restore_data", str(target))
+    office_user.refresh_from_db()
+    assert office_user.first_name == "改过" and office_user.has_usable_password()
+
+
+@pytest.mark.django_db
+def test_a_damaged_archive_is_refused(plan, media, tmp_path):
+    good, bad = tmp_path / "good.tar.gz", tmp_path / "bad.tar.gz"
+    archive.backup(good)
+    with tarfile.open(good) as source, tarfile.open(bad, "w:gz") as target:
+        for member in source.getmembers():
+            content = source.extractfile(member).read()
+            if member.name == "data.json":
+                content = content.replace("七里海".encode(), "八里海".encode())
+                member.size = len(content)
+            target.addfile(member, io.BytesIO(content))
+    with pytest.raises(archive.ArchiveError, match="备份文件已损坏：data.json"):
+        archive.restore(bad)
