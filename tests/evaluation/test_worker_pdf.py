@@ -38,7 +38,7 @@ def history(plan):
     return office
 
 
-@pytest.mark.usefixtures("worker")
+@pytest.mark.usefixtures("shared_media", "worker")  # MEDIA_ROOT in the environment before the worker starts
 def test_the_worker_generates_the_pdf_and_the_row_shows_each_step(shared_media, history, plan):
     evaluation = services.evaluation_for(plan, 2025)
     file = services.request_pdf(evaluation, by=history)  # autocommit: queued at once, to the worker's queue
