@@ -25,8 +25,10 @@ def test_office_generates_the_report_and_downloads_the_pdf(
 
     page.set_default_timeout(120_000)  # the job runs in the request here (eager Celery): a few seconds
     page.get_by_role("button", name="生成年度评估报告").click()
+    page.wait_for_selector("[data-file-state=done], [data-file-state=failed]")
+    file = ReportFile.objects.get()
+    assert file.state == "done", (file.state, file.error)
     link = page.get_by_role("link", name="下载 PDF").first
-    link.wait_for()
     assert "正在生成年度评估报告" in page.inner_text(".messages")
     screenshot("evaluation-generated")
     with page.expect_download() as info:
