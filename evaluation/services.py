@@ -21,6 +21,7 @@ from .models import SCHEME_FIELDS, AnnualEvaluation, EvaluationChange, ReportFil
 from .snapshot import build_snapshot
 
 log = logging.getLogger(__name__)
+workflow_log = logging.getLogger("ninghe.workflow")  # one JSON line per office action, like the reports' steps
 TEXT_FIELDS = ("introduction", "conclusions")
 
 
@@ -57,6 +58,7 @@ def update_evaluation(evaluation: AnnualEvaluation, *, by, version: int, **value
         evaluation.version += 1
         evaluation.save()
         EvaluationChange.objects.bulk_create(changed)
+        _log("update", evaluation, by, fields=[c.field for c in changed])
     return evaluation
 
 
@@ -81,6 +83,7 @@ def set_adjustment(evaluation: AnnualEvaluation, *, by, department, points: Deci
         after=f"{adjustment.points:+.1f} {adjustment.reason}",
         changed_by=by,
     )
+    _log("adjust", evaluation, by, department=department.pk, points=float(adjustment.points))
     return adjustment
 
 
@@ -96,6 +99,7 @@ def finalize(evaluation: AnnualEvaluation, *, by, today) -> AnnualEvaluation:
     EvaluationChange.objects.create(
         evaluation=evaluation, field="is_final", before="draft", after="final", changed_by=by
     )
+    _log("finalize", evaluation, by)
     return evaluation
 
 
@@ -114,6 +118,7 @@ def reopen(evaluation: AnnualEvaluation, *, by, reason: str) -> AnnualEvaluation
     EvaluationChange.objects.create(
         evaluation=evaluation, field="is_final", before="final", after=f"draft: {reason.strip()}", changed_by=by
     )
+    _log("reopen", evaluation, by)
     return evaluation
 
 
@@ -121,6 +126,7 @@ def request_pdf(evaluation: AnnualEvaluation, *, by) -> ReportFile:
     """Queue a PDF; the page polls the row's progress. The job runs after this transaction commits."""
     _require_office(by)
     file = ReportFile.objects.create(evaluation=evaluation, requested_by=by, from_final=evaluation.is_final)
+    _log("generate", evaluation, by, file=file.pk)
     transaction.on_commit(lambda: _queue(file.pk))
     return file
 
@@ -171,6 +177,20 @@ def generate_pdf(file_id: int, *, today=None) -> ReportFile:
     )
     file.save()
     return file
+
+
+def _log(action: str, evaluation: AnnualEvaluation, by, **fields) -> None:
+    workflow_log.info(
+        "evaluation.%s",
+        action,
+        extra={
+            "action": action,
+            "evaluation": evaluation.pk,
+            "year": evaluation.year,
+            "user": by.get_username(),
+            **fields,
+        },
+    )
 
 
 def _progress(file: ReportFile, percent: int, step: str, *, state: str | None = None) -> None:

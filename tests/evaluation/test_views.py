@@ -144,3 +144,12 @@ def test_a_unit_reaches_its_assessment_from_its_home_page(demo_plan, client):
     link = reverse("evaluation:latest-assessment", args=[demo_plan.code])
     assert link in home and "本单位年度考核" in home
     assert client.get(link)["Location"] == _url("assessment", demo_plan, 2025)
+
+
+def test_office_actions_on_the_evaluation_are_logged(demo_plan, demo_office, caplog):
+    evaluation = services.evaluation_for(demo_plan, 2025)
+    with caplog.at_level("INFO", logger="ninghe.workflow"):
+        services.update_evaluation(evaluation, by=demo_office, version=1, conclusions="结论")
+        services.finalize(evaluation, by=demo_office, today=demo_plan.issued_on)
+    actions = [(r.getMessage(), r.user, r.year) for r in caplog.records if r.name == "ninghe.workflow"]
+    assert actions == [("evaluation.update", "demo-office", 2025), ("evaluation.finalize", "demo-office", 2025)]
