@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("reports/", include("tasks.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("dashboard.urls")),
 ]

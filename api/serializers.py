@@ -1,0 +1,342 @@
+"""How the API shows the plan, its results and reports, and what it accepts; no rules live here.
+
+Input serializers only parse types; the report's rules are applied by tasks.services (which calls
+tasks.validation), exactly as for the web form and the spreadsheet.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from departments.models import Department
+from indicators.models import Indicator, Target
+from results.models import Rollup, TargetResult, TaskResult
+from targets.models import Area, Plan, Responsibility, Task
+from tasks.models import (
+    FieldChange,
+    IndicatorValue,
+    QuarterlyReport,
+    ReportEvent,
+    ReportingPeriod,
+    TaskStatus,
+    TaskUpdate,
+)
+
+from .params import quarter_label
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class QuarterField(serializers.Field):
+    """A reporting period shown as its label, 2025Q4."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: ReportingPeriod) -> str:
+        return quarter_label(value)
+
+
+# --- the plan ----------------------------------------------------------------------------------------------
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    jurisdiction = serializers.CharField(source="jurisdiction.name", read_only=True)
+
+    class Meta:
+        model = Plan
+        fields = ["code", "title", "jurisdiction", "issuer", "issued_on", "status"]
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    plan = serializers.CharField(source="plan.code", read_only=True)
+
+    class Meta:
+        model = Area
+        fields = ["id", "plan", "kind", "order", "number", "title", "intro"]
+
+
+class ResponsibilitySerializer(serializers.ModelSerializer):
+    department_name = serializers.CharField(source="department.name", read_only=True)
+
+    class Meta:
+        model = Responsibility
+        fields = ["department", "department_name", "role", "order", "name_as_written"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(read_only=True)
+    responsibilities = ResponsibilitySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Task
+        fields = ["id", "area", "code", "number", "title", "body", "responsibility_text", "responsibilities"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    jurisdiction = serializers.CharField(source="jurisdiction.name", read_only=True)
+    aliases = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+
+    class Meta:
+        model = Department
+        fields = ["id", "name", "kind", "jurisdiction", "aliases", "requires_head_signoff"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    plan = serializers.CharField(source="plan.code", read_only=True)
+    is_milestone = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "plan",
+            "code",
+            "name",
+            "unit",
+            "value_kind",
+            "direction",
+            "is_milestone",
+            "reporting_department",
+            "min_value",
+            "max_value",
+            "baseline_value",
+            "baseline_year",
+        ]
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    target_year = serializers.IntegerField(read_only=True, allow_null=True)
+    unit = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Target
+        fields = [
+            "id",
+            "indicator",
+            "task",
+            "period",
+            "target_year",
+            "comparator",
+            "value",
+            "unit",
+            "baseline_year",
+            "is_aspirational",
+            "quote",
+            "assigned_document",
+        ]
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["id", "label", "year", "quarter", "opens_on", "due_on", "is_open"]
+
+    def get_label(self, period) -> str:
+        return quarter_label(period)
+
+
+# --- results -----------------------------------------------------------------------------------------------
+
+
+class ApprovedValueSerializer(serializers.ModelSerializer):
+    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
+    department = serializers.IntegerField(source="report.department_id", read_only=True)
+    department_name = serializers.CharField(source="report.department.name", read_only=True)
+    quarter = QuarterField(source="report.period")
+    report = serializers.IntegerField(source="report_id", read_only=True)
+    approved_at = serializers.DateTimeField(source="report.approved_at", read_only=True)
+    is_demo = serializers.BooleanField(source="report.is_demo", read_only=True)
+
+    class Meta:
+        model = IndicatorValue
+        fields = [
+            "id",
+            "indicator",
+            "indicator_code",
+            "quarter",
+            "value",
+            "reached",
+            "data_source",
+            "note",
+            "department",
+            "department_name",
+            "report",
+            "approved_at",
+            "is_demo",
+        ]
+
+
+class TargetResultSerializer(serializers.ModelSerializer):
+    indicator = serializers.IntegerField(source="target.indicator_id", read_only=True)
+    as_of = QuarterField(source="period")
+
+    class Meta:
+        model = TargetResult
+        fields = [
+            "target",
+            "indicator",
+            "as_of",
+            "status",
+            "target_value",
+            "latest_value",
+            "progress",
+            "expected",
+            "forecast",
+            "forecast_meets",
+            "computed_at",
+        ]
+
+
+class TaskResultSerializer(serializers.ModelSerializer):
+    as_of = QuarterField(source="period")
+    co_departments = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = TaskResult
+        fields = ["task", "as_of", "status", "percent_complete", "overdue", "co_departments", "computed_at"]
+
+
+class RollupSerializer(serializers.ModelSerializer):
+    as_of = QuarterField(source="period")
+    targets = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+    tasks = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+    timeliness = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+
+    class Meta:
+        model = Rollup
+        fields = ["scope", "area", "department", "as_of", "targets", "tasks", "timeliness", "computed_at"]
+
+
+# --- reports -----------------------------------------------------------------------------------------------
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    plan = serializers.CharField(source="plan.code", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    quarter = QuarterField(source="period")
+
+    class Meta:
+        model = QuarterlyReport
+        fields = [
+            "id",
+            "plan",
+            "department",
+            "department_name",
+            "period",
+            "quarter",
+            "status",
+            "version",
+            "submitted_at",
+            "is_late",
+            "approved_at",
+            "office_comment",
+            "is_demo",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class TaskUpdateSerializer(serializers.ModelSerializer):
+    task_code = serializers.CharField(source="task.code", read_only=True)
+
+    class Meta:
+        model = TaskUpdate
+        fields = [
+            "task",
+            "task_code",
+            "status",
+            "percent_complete",
+            "work_done",
+            "problems",
+            "next_steps",
+            "major_problem",
+        ]
+        read_only_fields = fields
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer):
+    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["indicator", "indicator_code", "value", "reached", "data_source", "note", "change_explanation"]
+        read_only_fields = fields
+
+
+class FieldChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FieldChange
+        fields = ["field", "task", "indicator", "before", "after"]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", read_only=True)
+    changes = FieldChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReportEvent
+        fields = ["action", "actor", "at", "comment", "status_before", "status_after", "version", "changes"]
+        read_only_fields = fields
+
+
+class ReportDetailSerializer(ReportSerializer):
+    task_updates = TaskUpdateSerializer(many=True, read_only=True)
+    indicator_values = IndicatorValueSerializer(many=True, read_only=True)
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta(ReportSerializer.Meta):
+        fields = [*ReportSerializer.Meta.fields, "task_updates", "indicator_values", "events"]
+        read_only_fields = fields
+
+
+class StartReportSerializer(serializers.Serializer):
+    period = serializers.PrimaryKeyRelatedField(queryset=ReportingPeriod.objects.all())
+    plan = serializers.SlugRelatedField(slug_field="code", queryset=Plan.objects.all(), required=False)
+
+
+class TaskUpdateInput(serializers.Serializer):
+    """A task's row; fields left out keep their stored values."""
+
+    task = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=TaskStatus.choices, allow_blank=True, required=False)
+    percent_complete = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
+    work_done = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    problems = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    next_steps = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    major_problem = serializers.BooleanField(required=False)
+
+
+class IndicatorValueInput(serializers.Serializer):
+    """An indicator's row; fields left out keep their stored values."""
+
+    indicator = serializers.IntegerField()
+    value = serializers.DecimalField(max_digits=14, decimal_places=4, required=False, allow_null=True)
+    reached = serializers.BooleanField(required=False, allow_null=True)
+    data_source = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    change_explanation = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+
+
+class SaveReportSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=0, help_text="The report's version the client last read.")
+    tasks = TaskUpdateInput(many=True, required=False, default=list)
+    indicators = IndicatorValueInput(many=True, required=False, default=list)
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    version = serializers.IntegerField()
+    since = EventSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()

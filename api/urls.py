@@ -1,0 +1,28 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("plans", views.PlanViewSet, basename="plan")
+router.register("areas", views.AreaViewSet, basename="area")
+router.register("tasks", views.TaskViewSet, basename="task")
+router.register("departments", views.DepartmentViewSet, basename="department")
+router.register("indicators", views.IndicatorViewSet, basename="indicator")
+router.register("targets", views.TargetViewSet, basename="target")
+router.register("periods", views.PeriodViewSet, basename="period")
+router.register("values", views.ApprovedValueViewSet, basename="value")
+router.register("results/targets", views.TargetResultViewSet, basename="target-result")
+router.register("results/tasks", views.TaskResultViewSet, basename="task-result")
+router.register("results/rollups", views.RollupViewSet, basename="rollup")
+router.register("reports", views.ReportViewSet, basename="report")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]
