@@ -9,13 +9,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 from results.selectors import latest_computed_period
 from targets.models import Plan
 from tasks.models import ReportingPeriod
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 
 PLAN_PARAMETER = OpenApiParameter(
     "plan", OpenApiTypes.STR, description="Plan code; the default plan (ninghe-2023) when omitted."
@@ -26,7 +27,10 @@ AS_OF_PARAMETER = OpenApiParameter(
 
 
 def plan_from(request) -> Plan:
+    """The named plan; a code that cannot be a plan's (not a slug) is as unknown as a missing one."""
     code = request.query_params.get("plan") or settings.DEFAULT_PLAN_CODE
+    if not SLUG.match(code):
+        raise NotFound
     return get_object_or_404(Plan.objects.select_related("jurisdiction"), code=code)
 
 

@@ -20,6 +20,7 @@ from tasks.models import (
     QuarterlyReport,
     ReportEvent,
     ReportingPeriod,
+    ReportStatus,
     TaskStatus,
     TaskUpdate,
 )
@@ -242,6 +243,8 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class TaskUpdateSerializer(serializers.ModelSerializer):
     task_code = serializers.CharField(source="task.code", read_only=True)
+    # Blank until the unit says (read-only fields would otherwise lose allow_blank in the schema).
+    status = serializers.ChoiceField(choices=TaskStatus.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = TaskUpdate
@@ -276,6 +279,7 @@ class FieldChangeSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True)
+    status_before = serializers.ChoiceField(choices=ReportStatus.choices, allow_blank=True, read_only=True)
     changes = FieldChangeSerializer(many=True, read_only=True)
 
     class Meta:

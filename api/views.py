@@ -129,7 +129,6 @@ class RollupViewSet(AsOfList):
 
 
 CONFLICT = OpenApiResponse(serializers.ConflictSerializer, description="Saved by someone else since `version`.")
-REFUSED = OpenApiResponse(serializers.ErrorSerializer, description="Not allowed for this user now.")
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -158,7 +157,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request=serializers.StartReportSerializer,
-        responses={201: serializers.ReportDetailSerializer, 403: REFUSED},
+        responses={201: serializers.ReportDetailSerializer},
     )
     def create(self, request):
         """Start (or fetch) the caller's department's report for a quarter."""
@@ -172,7 +171,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request=serializers.SaveReportSerializer,
-        responses={200: serializers.ReportDetailSerializer, 403: REFUSED, 409: CONFLICT},
+        responses={200: serializers.ReportDetailSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def save(self, request, pk=None):
@@ -190,7 +189,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         return self._detail(report)
 
-    @extend_schema(request=None, responses={200: serializers.ReportDetailSerializer, 403: REFUSED})
+    @extend_schema(request=None, responses={200: serializers.ReportDetailSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._detail(services.submit_report(report=self.get_object(), by=request.user))

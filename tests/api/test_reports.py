@@ -270,3 +270,12 @@ def test_decimal_values_are_stored_exactly(api_for, report_a, plan):
     }
     assert save(api_for("dept_a"), report_a.pk, body).status_code == 200
     assert report_a.indicator_values.get(indicator=coverage).value == Decimal("7.9512")
+
+
+@pytest.mark.parametrize("plan_code", ["no-such-plan", "bad\x00code", "计划"])
+def test_an_unknown_or_malformed_plan_code_is_404(plan_code, api_for, plan):
+    assert api_for("office").get(reverse("api:task-result-list"), {"plan": plan_code}).status_code == 404
+
+
+def test_text_filters_refuse_nul_characters(api_for, plan):
+    assert api_for("anonymous").get(reverse("api:department-list"), {"name": "a\x00b"}).status_code == 400
