@@ -1,12 +1,24 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework import routers
+from rest_framework.permissions import AllowAny
 
 from . import views
 
 app_name = "api"
 
-router = DefaultRouter()
+
+class PublicRoot(routers.APIRootView):
+    """The index of endpoints is public, like the docs; each endpoint checks its own access."""
+
+    permission_classes = [AllowAny]
+
+
+class Router(routers.DefaultRouter):
+    APIRootView = PublicRoot
+
+
+router = Router()
 router.register("plans", views.PlanViewSet, basename="plan")
 router.register("areas", views.AreaViewSet, basename="area")
 router.register("tasks", views.TaskViewSet, basename="task")

@@ -84,3 +84,15 @@ def test_api_keeps_to_its_schema_for_the_office(case, fuzz_data, office_user):
 @BOUNDED
 def test_api_keeps_to_its_schema_for_anonymous_callers(case, fuzz_data):
     case.call_and_validate(checks=CHECKS)
+
+
+@pytest.mark.parametrize(
+    "name, asset",
+    [("api:docs", "swagger-ui-dist/swagger-ui-bundle.js"), ("api:redoc", "redoc/bundles/redoc.standalone.js")],
+)
+def test_docs_pages_use_local_static_files_not_a_cdn(name, asset, client):
+    from django.urls import reverse
+
+    html = client.get(reverse(name)).content.decode()
+    assert f"/static/drf_spectacular_sidecar/{asset}" in html
+    assert "cdn." not in html and "unpkg" not in html
