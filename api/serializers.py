@@ -201,10 +201,17 @@ class TaskResultSerializer(serializers.ModelSerializer):
         fields = ["task", "as_of", "status", "percent_complete", "overdue", "co_departments", "computed_at"]
 
 
+class StatusCountSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    share = serializers.FloatField()
+
+
 class RollupSerializer(serializers.ModelSerializer):
+    """Counts and shares by status (tasks also `overdue`); timeliness counts quarters on time, late, missing."""
+
     as_of = QuarterField(source="period")
-    targets = serializers.DictField(child=serializers.IntegerField(), read_only=True)
-    tasks = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+    targets = serializers.DictField(child=StatusCountSerializer(), read_only=True)
+    tasks = serializers.DictField(child=StatusCountSerializer(), read_only=True)
     timeliness = serializers.DictField(child=serializers.IntegerField(), read_only=True)
 
     class Meta:

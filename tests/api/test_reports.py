@@ -279,3 +279,15 @@ def test_an_unknown_or_malformed_plan_code_is_404(plan_code, api_for, plan):
 
 def test_text_filters_refuse_nul_characters(api_for, plan):
     assert api_for("anonymous").get(reverse("api:department-list"), {"name": "a\x00b"}).status_code == 400
+
+
+def test_a_department_cannot_start_a_report_on_another_districts_plan(api_for, period, dept_a_user):
+    from tests.factories import build_plan
+
+    other = build_plan(areas=1, tasks_per_area=1)
+    response = api_for("dept_a").post(
+        reverse("api:report-list"), {"period": period.pk, "plan": other.code}, format="json"
+    )
+    assert response.status_code == 403
+    assert response.data["detail"] == zh("This department does not report on this plan.")
+    assert not QuarterlyReport.objects.exists()

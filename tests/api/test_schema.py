@@ -40,9 +40,12 @@ def requests_inside_the_test_transaction():
 
 
 @pytest.fixture
-def fuzz_data(report_a, report_b, viewer_user):
-    """Reports of two units exist; report operations are aimed at A's draft, so the fuzzed bodies reach
-    the services' rules (validation, version check, permissions) instead of stopping at a 404."""
+def fuzz_data(plan, report_a, report_b, viewer_user):
+    """Reports of two units and computed results exist; report operations are aimed at A's draft, so the
+    fuzzed bodies reach the services' rules (validation, version check, permissions) instead of a 404."""
+    from results.services import recompute_plan
+
+    recompute_plan(plan)
     return report_a
 
 
