@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework import routers
 from rest_framework.permissions import AllowAny
 
-from . import views
+from . import pages, views
 
 app_name = "api"
 
@@ -33,6 +33,7 @@ router.register("results/rollups", views.RollupViewSet, basename="rollup")
 router.register("reports", views.ReportViewSet, basename="report")
 
 urlpatterns = [
+    path("token/", pages.token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

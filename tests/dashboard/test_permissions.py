@@ -56,6 +56,7 @@ def page(name: str, plan) -> str:
         "api-docs": reverse("api:docs"),
         "api-redoc": reverse("api:redoc"),
         "api-root": reverse("api:api-root"),
+        "api-token": reverse("api:token"),
     }
     return urls[name]
 
@@ -84,6 +85,7 @@ PAGES = {
     "api-docs": PUBLIC,
     "api-redoc": PUBLIC,
     "api-root": PUBLIC,
+    "api-token": SIGNED_IN,
 }
 MATRIX = [(name, role, expected) for name, row in PAGES.items() for role, expected in zip(ROLES, row, strict=True)]
 
