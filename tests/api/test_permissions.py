@@ -186,3 +186,18 @@ def test_workflow_steps_only_by_the_right_person_at_the_right_moment(
 @pytest.mark.parametrize("name", ["api:schema", "api:docs", "api:redoc"])
 def test_api_docs_are_open_to_everyone(name, role, api_for):
     assert api_for(role).get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("role, sees", list(zip(ROLES[1:], [True, False, True, True, True, True], strict=True)))
+def test_approved_values_are_read_by_those_who_may_see_the_report(role, sees, request, api_for):
+    """The values list follows the report rules: a unit its own, viewers and the office every approved one."""
+    report = a_report_in("approved", request)
+    if role == "dept_a_head":
+        request.getfixturevalue("dept_a_head")
+    quarter = f"{report.period.year}Q{report.period.quarter}"
+    rows = api_for(role).get(reverse("api:value-list"), {"as_of": quarter}).data["results"]
+    assert {row["report"] for row in rows} == ({report.pk} if sees else set())
+
+
+def test_a_draft_s_values_are_never_in_the_values_list(api_for, report_a):
+    assert api_for("office").get(reverse("api:value-list")).data["count"] == 0
