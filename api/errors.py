@@ -12,7 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from tasks.services import ReportErrors, VersionConflict
 
-from .serializers import EventSerializer
+from .report_serializers import EventSerializer
 
 
 def exception_handler(exc, context):

@@ -5,7 +5,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 
-from .serializers import ErrorSerializer
+from .report_serializers import ErrorSerializer
 
 ERRORS = {
     "400": OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: messages by field, in Chinese."),

@@ -23,7 +23,7 @@ from targets.selectors import responsibilities_in_order
 from tasks import permissions, selectors, services
 from tasks.models import QuarterlyReport, ReportingPeriod
 
-from . import filters, serializers
+from . import filters, report_serializers, serializers
 from .params import AS_OF_PARAMETER, PLAN_PARAMETER, as_of_from, plan_from
 from .writes import report_rows
 
@@ -128,13 +128,13 @@ class RollupViewSet(AsOfList):
         return rollups(plan, period)
 
 
-CONFLICT = OpenApiResponse(serializers.ConflictSerializer, description="Saved by someone else since `version`.")
+CONFLICT = OpenApiResponse(report_serializers.ConflictSerializer, description="Saved by someone else since `version`.")
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Quarterly reports the caller may see; start, save, submit and the review steps, as on the web pages."""
 
-    serializer_class = serializers.ReportSerializer
+    serializer_class = report_serializers.ReportSerializer
     filterset_class = filters.ReportFilter
 
     lookup_value_regex = r"\d+"
@@ -142,26 +142,26 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         return permissions.visible_reports(self.request.user).select_related("plan", "department", "period")
 
-    @extend_schema(responses=serializers.ReportDetailSerializer)
+    @extend_schema(responses=report_serializers.ReportDetailSerializer)
     def retrieve(self, request, pk=None):
         """One report with its rows and its history (who changed what, when)."""
         try:
             report = selectors.report_with_content(int(pk), self.get_queryset())
         except QuarterlyReport.DoesNotExist:
             raise NotFound from None
-        return Response(serializers.ReportDetailSerializer(report).data)
+        return Response(report_serializers.ReportDetailSerializer(report).data)
 
     def _detail(self, report, code=status.HTTP_200_OK) -> Response:
         fresh = selectors.report_with_content(report.pk, QuarterlyReport.objects.all())
-        return Response(serializers.ReportDetailSerializer(fresh).data, status=code)
+        return Response(report_serializers.ReportDetailSerializer(fresh).data, status=code)
 
     @extend_schema(
-        request=serializers.StartReportSerializer,
-        responses={201: serializers.ReportDetailSerializer},
+        request=report_serializers.StartReportSerializer,
+        responses={201: report_serializers.ReportDetailSerializer},
     )
     def create(self, request):
         """Start (or fetch) the caller's department's report for a quarter."""
-        data = serializers.StartReportSerializer(data=request.data)
+        data = report_serializers.StartReportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         plan = data.validated_data.get("plan") or plan_from(request)
         report = services.start_report(
@@ -170,14 +170,14 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._detail(report, status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=serializers.SaveReportSerializer,
-        responses={200: serializers.ReportDetailSerializer, 409: CONFLICT},
+        request=report_serializers.SaveReportSerializer,
+        responses={200: report_serializers.ReportDetailSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def save(self, request, pk=None):
         """Save values and task updates as a draft; refused with 409 when someone saved since `version`."""
         report = self.get_object()
-        data = serializers.SaveReportSerializer(data=request.data)
+        data = report_serializers.SaveReportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task_data, indicator_data = report_rows(report, data.validated_data["tasks"], data.validated_data["indicators"])
         services.save_draft(
@@ -189,37 +189,47 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         return self._detail(report)
 
-    @extend_schema(request=None, responses={200: serializers.ReportDetailSerializer})
+    @extend_schema(request=None, responses={200: report_serializers.ReportDetailSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._detail(services.submit_report(report=self.get_object(), by=request.user))
 
     def _review(self, request, step) -> Response:
-        data = serializers.CommentSerializer(data=request.data)
+        data = report_serializers.CommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._detail(step(self.get_object(), request.user, data.validated_data["comment"]))
 
-    @extend_schema(request=serializers.CommentSerializer, responses={200: serializers.ReportDetailSerializer})
+    @extend_schema(
+        request=report_serializers.CommentSerializer, responses={200: report_serializers.ReportDetailSerializer}
+    )
     @action(detail=True, methods=["post"], url_path="sign-off")
     def sign_off(self, request, pk=None):
         return self._review(request, lambda r, u, c: services.sign_off_report(report=r, by=u, approve=True, comment=c))
 
-    @extend_schema(request=serializers.CommentSerializer, responses={200: serializers.ReportDetailSerializer})
+    @extend_schema(
+        request=report_serializers.CommentSerializer, responses={200: report_serializers.ReportDetailSerializer}
+    )
     @action(detail=True, methods=["post"], url_path="head-return")
     def head_return(self, request, pk=None):
         return self._review(request, lambda r, u, c: services.sign_off_report(report=r, by=u, approve=False, comment=c))
 
-    @extend_schema(request=serializers.CommentSerializer, responses={200: serializers.ReportDetailSerializer})
+    @extend_schema(
+        request=report_serializers.CommentSerializer, responses={200: report_serializers.ReportDetailSerializer}
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._review(request, lambda r, u, c: services.approve_report(report=r, by=u, comment=c))
 
-    @extend_schema(request=serializers.CommentSerializer, responses={200: serializers.ReportDetailSerializer})
+    @extend_schema(
+        request=report_serializers.CommentSerializer, responses={200: report_serializers.ReportDetailSerializer}
+    )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         return self._review(request, lambda r, u, c: services.return_report(report=r, by=u, comment=c))
 
-    @extend_schema(request=serializers.CommentSerializer, responses={200: serializers.ReportDetailSerializer})
+    @extend_schema(
+        request=report_serializers.CommentSerializer, responses={200: report_serializers.ReportDetailSerializer}
+    )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         return self._review(request, lambda r, u, c: services.reopen_report(report=r, by=u, reason=c))
