@@ -158,7 +158,16 @@ class ApprovedValueSerializer(serializers.ModelSerializer):
         ]
 
 
-class TargetResultSerializer(serializers.ModelSerializer):
+class FromDemoData(serializers.Serializer):
+    """Results computed from demo reports say so (the view puts the answer in the context, one query a page)."""
+
+    is_demo = serializers.SerializerMethodField()
+
+    def get_is_demo(self, row) -> bool:
+        return bool(self.context.get("is_demo"))
+
+
+class TargetResultSerializer(FromDemoData, serializers.ModelSerializer):
     indicator = serializers.IntegerField(source="target.indicator_id", read_only=True)
     as_of = QuarterField(source="period")
 
@@ -176,16 +185,17 @@ class TargetResultSerializer(serializers.ModelSerializer):
             "forecast",
             "forecast_meets",
             "computed_at",
+            "is_demo",
         ]
 
 
-class TaskResultSerializer(serializers.ModelSerializer):
+class TaskResultSerializer(FromDemoData, serializers.ModelSerializer):
     as_of = QuarterField(source="period")
     co_departments = serializers.JSONField(read_only=True)
 
     class Meta:
         model = TaskResult
-        fields = ["task", "as_of", "status", "percent_complete", "overdue", "co_departments", "computed_at"]
+        fields = ["task", "as_of", "status", "percent_complete", "overdue", "co_departments", "computed_at", "is_demo"]
 
 
 class StatusCountSerializer(serializers.Serializer):
@@ -193,7 +203,7 @@ class StatusCountSerializer(serializers.Serializer):
     share = serializers.FloatField()
 
 
-class RollupSerializer(serializers.ModelSerializer):
+class RollupSerializer(FromDemoData, serializers.ModelSerializer):
     """Counts and shares by status (tasks also `overdue`); timeliness counts quarters on time, late, missing."""
 
     as_of = QuarterField(source="period")
@@ -203,4 +213,4 @@ class RollupSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Rollup
-        fields = ["scope", "area", "department", "as_of", "targets", "tasks", "timeliness", "computed_at"]
+        fields = ["scope", "area", "department", "as_of", "targets", "tasks", "timeliness", "computed_at", "is_demo"]

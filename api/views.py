@@ -86,11 +86,22 @@ class AsOfList(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator inspects the model only
             return self.serializer_class.Meta.model.objects.none()
-        plan = plan_from(self.request)
-        return self.rows(plan, as_of_from(self.request, plan))
+        self.plan = plan_from(self.request)
+        self.as_of = as_of_from(self.request, self.plan)
+        return self.rows(self.plan, self.as_of)
 
     def rows(self, plan, period):
         raise NotImplementedError
+
+
+class ResultList(AsOfList):
+    """Precomputed results; each row says whether demo reports went into it."""
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self, "plan"):
+            context["is_demo"] = selectors.holds_demo_data(self.plan, up_to=self.as_of)
+        return context
 
 
 class ApprovedValueViewSet(AsOfList):
@@ -104,7 +115,7 @@ class ApprovedValueViewSet(AsOfList):
         return selectors.approved_values(reports, up_to=period)
 
 
-class TargetResultViewSet(AsOfList):
+class TargetResultViewSet(ResultList):
     serializer_class = serializers.TargetResultSerializer
     filterset_class = filters.TargetResultFilter
 
@@ -112,7 +123,7 @@ class TargetResultViewSet(AsOfList):
         return target_results_with_targets(plan, period)
 
 
-class TaskResultViewSet(AsOfList):
+class TaskResultViewSet(ResultList):
     serializer_class = serializers.TaskResultSerializer
     filterset_fields = ["status", "overdue"]
 
@@ -120,7 +131,7 @@ class TaskResultViewSet(AsOfList):
         return task_results_with_tasks(plan, period)
 
 
-class RollupViewSet(AsOfList):
+class RollupViewSet(ResultList):
     serializer_class = serializers.RollupSerializer
     filterset_class = filters.RollupFilter
 

@@ -212,3 +212,14 @@ def approved_values(reports: QuerySet[QuarterlyReport], *, up_to: ReportingPerio
     return values.select_related("indicator", "report__period", "report__department").order_by(
         "-report__period__year", "-report__period__quarter", "indicator__order", "pk"
     )
+
+
+def holds_demo_data(plan: Plan, *, up_to: ReportingPeriod | None) -> bool:
+    """Whether any approved demo report (up to the quarter) feeds the plan's results."""
+    reports = QuarterlyReport.objects.filter(plan=plan, status=ReportStatus.APPROVED, is_demo=True)
+    if up_to is not None:
+        reports = reports.filter(
+            models.Q(period__year__lt=up_to.year)
+            | models.Q(period__year=up_to.year, period__quarter__lte=up_to.quarter)
+        )
+    return reports.exists()

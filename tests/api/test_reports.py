@@ -291,3 +291,18 @@ def test_a_department_cannot_start_a_report_on_another_districts_plan(api_for, p
     assert response.status_code == 403
     assert response.data["detail"] == zh("This department does not report on this plan.")
     assert not QuarterlyReport.objects.exists()
+
+
+@pytest.mark.parametrize("is_demo", [True, False])
+def test_results_say_whether_demo_reports_went_into_them(is_demo, api_for, plan, dept_a_user, office_user):
+    from tests.results.test_services import approved_quarter, quarter
+
+    report = approved_quarter(
+        plan, dept_a_user.membership.department, quarter(2025, 1), dept_a_user, office_user, coverage=7.5
+    )
+    QuarterlyReport.objects.filter(pk=report.pk).update(is_demo=is_demo)
+    recompute_plan(plan)
+    client = api_for("viewer")
+    for name in ("api:target-result-list", "api:task-result-list", "api:rollup-list"):
+        rows = client.get(reverse(name), {"as_of": "2025Q1"}).data["results"]
+        assert rows and {row["is_demo"] for row in rows} == {is_demo}, name
