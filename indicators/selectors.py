@@ -29,3 +29,8 @@ def department_targets(department: Department) -> QuerySet[Target]:
 
 def area_targets(area) -> QuerySet[Target]:
     return _targets().filter(task__area=area)
+
+
+def all_targets() -> QuerySet[Target]:
+    """Every plan's targets, for lists filtered by the caller (the API)."""
+    return _targets().select_related("indicator__plan")

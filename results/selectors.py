@@ -52,7 +52,7 @@ def rollups_by_scope(plan, period) -> dict[str, list[Rollup]]:
 
 def target_results_with_targets(plan, period, *, area=None, department=None, statuses=None):
     rows = TargetResult.objects.filter(target__indicator__plan=plan, period=period).select_related(
-        "target__indicator__reporting_department", "target__task__area"
+        "target__indicator__reporting_department", "target__task__area", "period"
     )
     if area:
         rows = rows.filter(target__task__area_id=area)
@@ -74,3 +74,20 @@ def overdue_tasks(plan, period, *, area=None, department=None):
 
 def area_rollup(plan, period, area) -> Rollup | None:
     return Rollup.objects.filter(plan=plan, period=period, scope=Rollup.Scope.AREA, area=area).first()
+
+
+def task_results_with_tasks(plan, period):
+    """Task results as a queryset, for paged lists (the API)."""
+    return (
+        TaskResult.objects.filter(task__area__plan=plan, period=period)
+        .select_related("task__area", "period")
+        .order_by("task__area__order", "task__number")
+    )
+
+
+def rollups(plan, period):
+    return (
+        Rollup.objects.filter(plan=plan, period=period)
+        .select_related("area", "department", "period")
+        .order_by("scope", "area__order", "department__name")
+    )

@@ -199,3 +199,27 @@ def department_timeliness(plan: Plan, department: Department, up_to: ReportingPe
         sent = report is not None and report.submitted_at is not None
         rows.append((period, "late" if sent and report.is_late else "on_time" if sent else "missing", report))
     return rows
+
+
+def approved_values(reports: QuerySet[QuarterlyReport], *, up_to: ReportingPeriod | None) -> QuerySet[IndicatorValue]:
+    """Approved indicator values of the given reports, up to a quarter, newest first."""
+    values = IndicatorValue.objects.filter(report__in=reports, report__status=ReportStatus.APPROVED)
+    if up_to is not None:
+        values = values.filter(
+            models.Q(report__period__year__lt=up_to.year)
+            | models.Q(report__period__year=up_to.year, report__period__quarter__lte=up_to.quarter)
+        )
+    return values.select_related("indicator", "report__period", "report__department").order_by(
+        "-report__period__year", "-report__period__quarter", "indicator__order", "pk"
+    )
+
+
+def holds_demo_data(plan: Plan, *, up_to: ReportingPeriod | None) -> bool:
+    """Whether any approved demo report (up to the quarter) feeds the plan's results."""
+    reports = QuarterlyReport.objects.filter(plan=plan, status=ReportStatus.APPROVED, is_demo=True)
+    if up_to is not None:
+        reports = reports.filter(
+            models.Q(period__year__lt=up_to.year)
+            | models.Q(period__year=up_to.year, period__quarter__lte=up_to.quarter)
+        )
+    return reports.exists()

@@ -138,6 +138,8 @@ def start_report(*, plan: Plan, department: Department, period: ReportingPeriod,
     """Open (or return) the unit's report for the quarter, with a row for every task and indicator it owns."""
     if not permissions.can_start_report(by, department, period):
         raise PermissionDenied(_("Only the department's own members can start its report while the quarter is open."))
+    if department.jurisdiction_id != plan.jurisdiction_id:
+        raise PermissionDenied(_("This department does not report on this plan."))
     report, created = QuarterlyReport.objects.get_or_create(
         plan=plan, department=department, period=period, defaults={"updated_by": by, "is_demo": is_demo}
     )

@@ -35,10 +35,16 @@ def check_task_update(data: dict, *, complete: bool) -> dict[str, str]:
 def check_indicator_value(
     indicator: Indicator, data: dict, *, previous: Decimal | None, complete: bool
 ) -> dict[str, str]:
-    """Range, plausibility against the last quarter, and the source of every number."""
+    """The right kind of answer (a number, or reached for a milestone), range, plausibility against the last
+    quarter, and the source of every number. The form and the workbook offer only the right column; the API
+    and scripts rely on this check."""
     errors: dict[str, str] = {}
     value = data.get("value")
-    if value is not None:
+    if indicator.is_milestone and value is not None:
+        errors["value"] = _("This indicator is a milestone: say whether it is reached, not a number.")
+    elif not indicator.is_milestone and data.get("reached") is not None:
+        errors["reached"] = _("This indicator takes a number, not reached or not.")
+    elif value is not None:
         if indicator.min_value is not None and value < indicator.min_value:
             errors["value"] = _("The value is below the plausible range (%(low)s to %(high)s %(unit)s).") % _range(
                 indicator

@@ -613,3 +613,12 @@ def test_a_report_reopened_after_its_quarter_closed_can_still_be_corrected(repor
     corrected = fill(report_a, dept_a_user, work_done="更正后的进展。")
     assert corrected.task_updates.first().work_done == "更正后的进展。"
     assert services.submit_report(report=corrected, by=dept_a_user).status == ReportStatus.SUBMITTED
+
+
+def test_a_milestone_is_refused_a_number_by_the_shared_rules(plan):
+    from indicators.models import Indicator
+    from tasks.validation import check_indicator_value
+
+    milestone = next(i for i in Indicator.objects.filter(plan=plan).prefetch_related("targets") if i.is_milestone)
+    assert set(check_indicator_value(milestone, {"value": 3}, previous=None, complete=False)) == {"value"}
+    assert check_indicator_value(milestone, {"reached": True}, previous=None, complete=False) == {}

@@ -1,0 +1,154 @@
+"""How the API shows a quarterly report with its history, and what the report endpoints accept.
+
+Input serializers only parse types; the rules are applied by tasks.services (which calls tasks.validation),
+exactly as for the web form and the spreadsheet.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from targets.models import Plan
+from tasks.models import (
+    FieldChange,
+    IndicatorValue,
+    QuarterlyReport,
+    ReportEvent,
+    ReportingPeriod,
+    ReportStatus,
+    TaskStatus,
+    TaskUpdate,
+)
+
+from .serializers import QuarterField
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    plan = serializers.CharField(source="plan.code", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    quarter = QuarterField(source="period")
+
+    class Meta:
+        model = QuarterlyReport
+        fields = [
+            "id",
+            "plan",
+            "department",
+            "department_name",
+            "period",
+            "quarter",
+            "status",
+            "version",
+            "submitted_at",
+            "is_late",
+            "approved_at",
+            "office_comment",
+            "is_demo",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class TaskUpdateSerializer(serializers.ModelSerializer):
+    task_code = serializers.CharField(source="task.code", read_only=True)
+    # Blank until the unit says (read-only fields would otherwise lose allow_blank in the schema).
+    status = serializers.ChoiceField(choices=TaskStatus.choices, allow_blank=True, read_only=True)
+
+    class Meta:
+        model = TaskUpdate
+        fields = [
+            "task",
+            "task_code",
+            "status",
+            "percent_complete",
+            "work_done",
+            "problems",
+            "next_steps",
+            "major_problem",
+        ]
+        read_only_fields = fields
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer):
+    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["indicator", "indicator_code", "value", "reached", "data_source", "note", "change_explanation"]
+        read_only_fields = fields
+
+
+class FieldChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FieldChange
+        fields = ["field", "task", "indicator", "before", "after"]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", read_only=True)
+    status_before = serializers.ChoiceField(choices=ReportStatus.choices, allow_blank=True, read_only=True)
+    changes = FieldChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReportEvent
+        fields = ["action", "actor", "at", "comment", "status_before", "status_after", "version", "changes"]
+        read_only_fields = fields
+
+
+class ReportDetailSerializer(ReportSerializer):
+    task_updates = TaskUpdateSerializer(many=True, read_only=True)
+    indicator_values = IndicatorValueSerializer(many=True, read_only=True)
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta(ReportSerializer.Meta):
+        fields = [*ReportSerializer.Meta.fields, "task_updates", "indicator_values", "events"]
+        read_only_fields = fields
+
+
+class StartReportSerializer(serializers.Serializer):
+    period = serializers.PrimaryKeyRelatedField(queryset=ReportingPeriod.objects.all())
+    plan = serializers.SlugRelatedField(slug_field="code", queryset=Plan.objects.all(), required=False)
+
+
+class TaskUpdateInput(serializers.Serializer):
+    """A task's row; fields left out keep their stored values."""
+
+    task = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=TaskStatus.choices, allow_blank=True, required=False)
+    percent_complete = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
+    work_done = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    problems = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    next_steps = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    major_problem = serializers.BooleanField(required=False)
+
+
+class IndicatorValueInput(serializers.Serializer):
+    """An indicator's row; fields left out keep their stored values."""
+
+    indicator = serializers.IntegerField()
+    value = serializers.DecimalField(max_digits=14, decimal_places=4, required=False, allow_null=True)
+    reached = serializers.BooleanField(required=False, allow_null=True)
+    data_source = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    change_explanation = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+
+
+class SaveReportSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=0, help_text="The report's version the client last read.")
+    tasks = TaskUpdateInput(many=True, required=False, default=list)
+    indicators = IndicatorValueInput(many=True, required=False, default=list)
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    version = serializers.IntegerField()
+    since = EventSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()

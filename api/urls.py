@@ -1,0 +1,41 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import routers
+from rest_framework.permissions import AllowAny
+
+from . import pages, views
+
+app_name = "api"
+
+
+class PublicRoot(routers.APIRootView):
+    """The index of endpoints is public, like the docs; each endpoint checks its own access."""
+
+    permission_classes = [AllowAny]
+
+
+class Router(routers.DefaultRouter):
+    APIRootView = PublicRoot
+
+
+router = Router()
+router.register("plans", views.PlanViewSet, basename="plan")
+router.register("areas", views.AreaViewSet, basename="area")
+router.register("tasks", views.TaskViewSet, basename="task")
+router.register("departments", views.DepartmentViewSet, basename="department")
+router.register("indicators", views.IndicatorViewSet, basename="indicator")
+router.register("targets", views.TargetViewSet, basename="target")
+router.register("periods", views.PeriodViewSet, basename="period")
+router.register("values", views.ApprovedValueViewSet, basename="value")
+router.register("results/targets", views.TargetResultViewSet, basename="target-result")
+router.register("results/tasks", views.TaskResultViewSet, basename="task-result")
+router.register("results/rollups", views.RollupViewSet, basename="rollup")
+router.register("reports", views.ReportViewSet, basename="report")
+
+urlpatterns = [
+    path("token/", pages.token, name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]

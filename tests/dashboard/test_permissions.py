@@ -1,0 +1,109 @@
+"""Who may open which page: the seven roles against every dashboard page, the admin and the API docs.
+
+The plan's pages are public (statuses only for the signed-in, tested elsewhere); the overview is for the office
+and viewers; the admin lets in staff only, and each model only with its permission.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from departments.models import Department
+from indicators.models import Indicator
+from targets.models import Task
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "dept_a", "dept_b", "dept_a_head", "office", "viewer", "admin"]
+LOGIN, ADMIN_LOGIN = "login", "admin-login"
+USERS = {
+    "dept_a": "dept_a_user",
+    "dept_b": "dept_b_user",
+    "dept_a_head": "dept_a_head",
+    "office": "office_user",
+    "viewer": "viewer_user",
+    "admin": "admin_user",
+}
+
+
+def client_for(role: str, request) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(USERS[role]))
+    return client
+
+
+def page(name: str, plan) -> str:
+    """The URL of each page, with real ids from the loaded plan."""
+    task = Task.objects.filter(area__plan=plan).order_by("pk").first()
+    indicator = Indicator.objects.filter(plan=plan).order_by("pk").first()
+    department = Department.objects.get(name="七里海管委会")
+    urls = {
+        "plan": reverse("dashboard:plan-detail", args=[plan.code]),
+        "overview": reverse("dashboard:overview", args=[plan.code]),
+        "area": reverse("dashboard:area-detail", args=[plan.code, 1]),
+        "task": reverse("dashboard:task-detail", args=[plan.code, task.pk]),
+        "targets": reverse("dashboard:target-list", args=[plan.code]),
+        "indicator": reverse("dashboard:indicator-detail", args=[plan.code, indicator.pk]),
+        "departments": reverse("dashboard:department-list", args=[plan.code]),
+        "department": reverse("dashboard:department-detail", args=[plan.code, department.pk]),
+        "reports-home": reverse("tasks:home"),
+        "admin": reverse("admin:index"),
+        "admin-reports": reverse("admin:tasks_quarterlyreport_changelist"),
+        "admin-periods": reverse("admin:tasks_reportingperiod_changelist"),
+        "admin-users": reverse("admin:auth_user_changelist"),
+        "admin-tokens": reverse("admin:authtoken_tokenproxy_changelist"),
+        "api-docs": reverse("api:docs"),
+        "api-redoc": reverse("api:redoc"),
+        "api-root": reverse("api:api-root"),
+        "api-token": reverse("api:token"),
+    }
+    return urls[name]
+
+
+PUBLIC = [200] * 7
+SIGNED_IN = [LOGIN, 200, 200, 200, 200, 200, 200]
+OFFICE_AND_VIEWERS = [LOGIN, 403, 403, 403, 200, 200, 200]
+STAFF_WITH_PERMISSION = [ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN, 200]
+SUPERUSER_ONLY = [ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, ADMIN_LOGIN, 200]
+
+PAGES = {
+    "plan": PUBLIC,
+    "area": PUBLIC,
+    "task": PUBLIC,
+    "targets": PUBLIC,
+    "indicator": PUBLIC,
+    "departments": PUBLIC,
+    "department": PUBLIC,
+    "overview": OFFICE_AND_VIEWERS,
+    "reports-home": SIGNED_IN,
+    "admin": STAFF_WITH_PERMISSION,
+    "admin-reports": STAFF_WITH_PERMISSION,
+    "admin-periods": STAFF_WITH_PERMISSION,
+    "admin-users": SUPERUSER_ONLY,
+    "admin-tokens": SUPERUSER_ONLY,
+    "api-docs": PUBLIC,
+    "api-redoc": PUBLIC,
+    "api-root": PUBLIC,
+    "api-token": SIGNED_IN,
+}
+MATRIX = [(name, role, expected) for name, row in PAGES.items() for role, expected in zip(ROLES, row, strict=True)]
+
+
+@pytest.mark.parametrize("name, role, expected", MATRIX)
+def test_every_page_answers_each_role_as_the_rules_say(name, role, expected, request, plan, period):
+    response = client_for(role, request).get(page(name, plan))
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login") + "?next=")
+    elif expected == ADMIN_LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login") + "?next=")
+    else:
+        assert response.status_code == expected
+
+
+def test_home_sends_every_role_to_the_plan(request, plan):
+    for role in ROLES:
+        response = client_for(role, request).get("/")
+        assert (response.status_code, response.url) == (302, reverse("dashboard:plan-detail", args=[plan.code]))
