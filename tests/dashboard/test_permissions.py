@@ -1,4 +1,4 @@
-"""Who may open which page: the seven roles against every dashboard page, the admin and the API docs.
+"""Who may open which page: the seven roles against every dashboard page, the annual evaluation, the admin and the API docs.
 
 The plan's pages are public (statuses only for the signed-in, tested elsewhere); the overview is for the office
 and viewers; the admin lets in staff only, and each model only with its permission.
@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from departments.models import Department
 from indicators.models import Indicator
+from results.services import recompute_plan
 from targets.models import Task
+from tasks.models import ReportingPeriod
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +40,7 @@ def page(name: str, plan) -> str:
     task = Task.objects.filter(area__plan=plan).order_by("pk").first()
     indicator = Indicator.objects.filter(plan=plan).order_by("pk").first()
     department = Department.objects.get(name="七里海管委会")
+    year = ReportingPeriod.objects.order_by("-year").values_list("year", flat=True).first()
     urls = {
         "plan": reverse("dashboard:plan-detail", args=[plan.code]),
         "overview": reverse("dashboard:overview", args=[plan.code]),
@@ -57,6 +60,11 @@ def page(name: str, plan) -> str:
         "api-redoc": reverse("api:redoc"),
         "api-root": reverse("api:api-root"),
         "api-token": reverse("api:token"),
+        "evaluation": reverse("evaluation:detail", args=[plan.code, year]),
+        "evaluation-preview": reverse("evaluation:preview", args=[plan.code, year]),
+        "evaluation-assessment": reverse("evaluation:assessment", args=[plan.code, year]),
+        "evaluation-export": reverse("evaluation:export-excel", args=[plan.code, year]),
+        "evaluation-csv": reverse("evaluation:export-csv", args=[plan.code, year, "updates"]),
     }
     return urls[name]
 
@@ -86,12 +94,19 @@ PAGES = {
     "api-redoc": PUBLIC,
     "api-root": PUBLIC,
     "api-token": SIGNED_IN,
+    "evaluation": OFFICE_AND_VIEWERS,
+    "evaluation-preview": OFFICE_AND_VIEWERS,
+    "evaluation-assessment": SIGNED_IN,  # a unit sees its own row only (tests/evaluation)
+    "evaluation-export": OFFICE_AND_VIEWERS,
+    "evaluation-csv": OFFICE_AND_VIEWERS,
 }
 MATRIX = [(name, role, expected) for name, row in PAGES.items() for role, expected in zip(ROLES, row, strict=True)]
 
 
 @pytest.mark.parametrize("name, role, expected", MATRIX)
 def test_every_page_answers_each_role_as_the_rules_say(name, role, expected, request, plan, period):
+    if name.startswith("evaluation"):
+        recompute_plan(plan)  # a year is evaluated once it has computed results
     response = client_for(role, request).get(page(name, plan))
     if expected == LOGIN:
         assert response.status_code == 302
