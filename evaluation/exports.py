@@ -38,8 +38,27 @@ def frames(plan, year: int, filters: Filters) -> dict[str, pd.DataFrame]:
     }
 
 
+def _chosen(year: int, filters: Filters):
+    """The overview's quarter when it lies in the year: rows after it are not what the overview showed."""
+    return ReportingPeriod.objects.filter(pk=filters.period, year=year).first() if filters.period else None
+
+
 def sheet_names() -> dict[str, str]:
     return {"targets": _("Targets"), "values": _("Approved values"), "updates": _("Task updates")}
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defused(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text typed by units must stay text: a cell starting like a formula gets a leading apostrophe."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_object_dtype(frame[column]) or pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
+            )
+    return frame
 
 
 def to_excel(tables: dict[str, pd.DataFrame]) -> bytes:
@@ -47,6 +66,7 @@ def to_excel(tables: dict[str, pd.DataFrame]) -> bytes:
     names = sheet_names()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for key, frame in tables.items():
+            frame = defused(frame)
             frame.to_excel(writer, sheet_name=names[key], index=False, freeze_panes=(1, 0))
             sheet = writer.sheets[names[key]]
             for column, title in zip(sheet.columns, frame.columns, strict=True):
@@ -56,13 +76,12 @@ def to_excel(tables: dict[str, pd.DataFrame]) -> bytes:
 
 def to_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark, so Excel on Windows opens the Chinese text correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return defused(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def _targets(plan, year, filters) -> pd.DataFrame:
     labels = dict(TargetStatus.choices)
-    chosen = ReportingPeriod.objects.filter(pk=filters.period, year=year).first() if filters.period else None
-    rows = target_rows(plan, chosen or as_of_period(plan, year))
+    rows = target_rows(plan, _chosen(year, filters) or as_of_period(plan, year))
     if filters.area:
         rows = [r for r in rows if r["area_id"] == filters.area]
     if filters.department:
@@ -97,6 +116,8 @@ def _values(plan, year, filters) -> pd.DataFrame:
         rows = rows.filter(indicator__targets__task__area_id=filters.area).distinct()
     if filters.department:
         rows = rows.filter(report__department_id=filters.department)
+    if chosen := _chosen(year, filters):
+        rows = rows.filter(report__period__quarter__lte=chosen.quarter)
     rows = list(rows.order_by("indicator__order", "report__period__quarter"))
     return pd.DataFrame(
         {

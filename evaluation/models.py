@@ -114,6 +114,30 @@ class EvaluationChange(models.Model):
     def __str__(self):
         return f"{self.field} @ {self.changed_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def field_label(self) -> str:
+        """The field as the office reads it (the stored name is the model field's, or adjustment / is_final)."""
+        if self.field == "adjustment":
+            return str(_("score adjustment"))
+        if self.field == "is_final":
+            return str(_("final"))
+        return str(AnnualEvaluation._meta.get_field(self.field).verbose_name)
+
+    @property
+    def before_display(self) -> str:
+        return _state_label(self.before) if self.field == "is_final" else self.before
+
+    @property
+    def after_display(self) -> str:
+        return _state_label(self.after) if self.field == "is_final" else self.after
+
+
+def _state_label(value: str) -> str:
+    """'draft', 'final' or 'draft: <reason>' (as the history stores them) in the reader's language."""
+    state, _sep, reason = value.partition(": ")
+    label = {"draft": _("Draft"), "final": _("Final")}.get(state, state)
+    return f"{label}：{reason}" if reason else str(label)
+
 
 class ReportFile(models.Model):
     """One generation of the PDF: queued, running with a progress the page polls, then done (file kept) or failed."""

@@ -93,7 +93,8 @@ def score_unit(inputs: UnitInputs, scheme: Scheme, adjustment: float = 0.0) -> S
     applying = [(value, weight) for value, weight in parts.values() if value is not None and weight > 0]
     total_weight = sum(weight for _, weight in applying)
     weighted = sum(value * weight for value, weight in applying) / total_weight if total_weight else None
-    total = None if weighted is None else min(100.0, max(0.0, weighted + adjustment))
+    # Rounded as printed (one decimal) before the band is read, so the shown score and its band always agree.
+    total = None if weighted is None else round(min(100.0, max(0.0, weighted + adjustment)), 1)
     return Score(
         timeliness=parts["timeliness"][0],
         tasks=parts["tasks"][0],

@@ -3,6 +3,7 @@ making it final (freezing its data), and generating its PDF."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from decimal import Decimal
@@ -23,6 +24,7 @@ from .snapshot import build_snapshot
 log = logging.getLogger(__name__)
 workflow_log = logging.getLogger("ninghe.workflow")  # one JSON line per office action, like the reports' steps
 TEXT_FIELDS = ("introduction", "conclusions")
+STALE_AFTER = dt.timedelta(minutes=30)
 
 
 class StaleEvaluation(Exception):
@@ -88,9 +90,14 @@ def set_adjustment(evaluation: AnnualEvaluation, *, by, department, points: Deci
 
 
 @transaction.atomic
-def finalize(evaluation: AnnualEvaluation, *, by, today) -> AnnualEvaluation:
-    """Freeze the year's data: every later PDF of this evaluation is built from this snapshot."""
+def finalize(evaluation: AnnualEvaluation, *, by, today, version: int | None = None) -> AnnualEvaluation:
+    """Freeze the year's data: every later PDF of this evaluation is built from this snapshot.
+
+    With `version` (the page sends it) a colleague's later edit stops it: nobody makes final texts they have not seen.
+    """
     evaluation = _editable(evaluation, by=by)
+    if version is not None and evaluation.version != version:
+        raise StaleEvaluation()
     evaluation.snapshot = build_snapshot(evaluation, today=today)
     evaluation.is_final = True
     evaluation.finalized_at = timezone.now()
@@ -154,29 +161,42 @@ def generate_pdf(file_id: int, *, today=None) -> ReportFile:
     _progress(file, 5, gettext_noop("Reading the year's data"), state=ReportFile.State.RUNNING)
     evaluation = file.evaluation
     try:
-        if file.from_final and evaluation.snapshot is not None:
+        if file.from_final and evaluation.snapshot is None:
+            # Reopened between the request and the job: a draft must never carry the 定稿 stamp.
+            raise ValidationError(
+                _("The evaluation was reopened as a draft before this file was made; generate again.")
+            )
+        if file.from_final:
             snapshot = evaluation.snapshot
         else:
             snapshot = build_snapshot(evaluation, today=today or timezone.localdate())
         pdf, pages = document.render_pdf(snapshot, final=file.from_final, progress=lambda p, s: _progress(file, p, s))
-    except Exception as error:
+        name = f"{evaluation.plan.code}-{evaluation.year}-{'final' if file.from_final else 'draft'}-{file.pk}.pdf"
+        file.file.save(name, ContentFile(pdf), save=False)
+        file.pages, file.size, file.seconds = pages, len(pdf), round(time.monotonic() - started, 2)
+        file.state, file.progress, file.step, file.finished_at = (
+            ReportFile.State.DONE,
+            100,
+            gettext_noop("Ready"),
+            timezone.now(),
+        )
+        file.save()
+    except Exception as error:  # the row must end done or failed, never stay "running"
         log.exception("PDF generation failed for file %s", file_id)
+        message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         ReportFile.objects.filter(pk=file.pk).update(
-            state=ReportFile.State.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+            state=ReportFile.State.FAILED, error=message[:2000], finished_at=timezone.now()
         )
         file.refresh_from_db()
-        return file
-    name = f"{evaluation.plan.code}-{evaluation.year}-{'final' if file.from_final else 'draft'}-{file.pk}.pdf"
-    file.file.save(name, ContentFile(pdf), save=False)
-    file.pages, file.size, file.seconds = pages, len(pdf), round(time.monotonic() - started, 2)
-    file.state, file.progress, file.step, file.finished_at = (
-        ReportFile.State.DONE,
-        100,
-        gettext_noop("Ready"),
-        timezone.now(),
-    )
-    file.save()
     return file
+
+
+def expire_stale_files(*, now=None, older_than=STALE_AFTER) -> int:
+    """A job that died (worker killed, machine restarted) leaves its row queued or running; after a while, say so."""
+    now = now or timezone.now()
+    return ReportFile.objects.filter(
+        state__in=[ReportFile.State.QUEUED, ReportFile.State.RUNNING], requested_at__lt=now - older_than
+    ).update(state=ReportFile.State.FAILED, error=_("The job did not finish in time."), finished_at=now)
 
 
 def _log(action: str, evaluation: AnnualEvaluation, by, **fields) -> None:

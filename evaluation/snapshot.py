@@ -89,7 +89,7 @@ def _year_updates(plan, periods) -> dict[int, list[dict]]:
     rows = (
         TaskUpdate.objects.filter(report__plan=plan, report__period__in=periods, report__status=ReportStatus.APPROVED)
         .select_related("report__department", "report__period")
-        .order_by("report__period__quarter", "report__department__name")
+        .order_by("report__period__quarter", "report__department__name", "task__area__order", "task__number")
     )
     by_task: dict[int, list[dict]] = defaultdict(list)
     for u in rows:

@@ -84,6 +84,9 @@ def detail(request, code, year, form=None, reopen_form=None):
 def save(request, code, year):
     _office(request)
     plan, evaluation = _evaluation(code, year)
+    if evaluation.is_final:  # the form is not on the page then; say why nothing was saved
+        messages.error(request, _("This evaluation is final and cannot be changed; reopen it as a draft first."))
+        return redirect("evaluation:detail", code=code, year=year)
     form = EvaluationForm(request.POST, instance=services.evaluation_for(plan, year))  # a copy the form may change
     if form.is_valid():
         data = dict(form.cleaned_data)
@@ -113,8 +116,15 @@ def save(request, code, year):
 def finalize(request, code, year):
     _office(request)
     _plan, evaluation = _evaluation(code, year)
+    version = request.POST.get("version", "")
     try:
-        services.finalize(evaluation, by=request.user, today=timezone.localdate())
+        services.finalize(
+            evaluation, by=request.user, today=timezone.localdate(), version=int(version) if version.isdigit() else -1
+        )
+    except services.StaleEvaluation:
+        messages.error(
+            request, _("A colleague changed this evaluation after you opened it; read the history, then make it final.")
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -177,7 +187,8 @@ def assessment(request, code, year, form=None):
     if not (is_office(request.user) or is_viewer(request.user) or own):
         raise PermissionDenied(_("The assessment is shown to the office, district leaders and each unit for itself."))
     rows = selectors.current_snapshot(evaluation)["assessment"]
-    if not (is_office(request.user) or is_viewer(request.user)):
+    reads_all = is_office(request.user) or is_viewer(request.user)
+    if not reads_all:  # a unit sees its own score and its own adjustments, nothing of the others
         rows = [r for r in rows if r["department_id"] == own.pk]
     departments = reporting_departments(plan)
     context = {
@@ -186,7 +197,11 @@ def assessment(request, code, year, form=None):
         "rows": rows,
         "can_edit": is_office(request.user) and not evaluation.is_final,
         "form": form or AdjustmentForm(departments=departments),
-        "history": [c for c in selectors.history(evaluation) if c.field == "adjustment"],
+        "history": [
+            c
+            for c in selectors.history(evaluation)
+            if c.field == "adjustment" and (reads_all or c.department_id == own.pk)
+        ],
         "bands": document.labels()["band"],
     }
     return render(request, "evaluation/assessment.html", context)

@@ -209,6 +209,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "results.jobs.detect_overdue_reports",
         "schedule": crontab(hour=8, minute=30),
     },
+    "expire-stale-report-files": {"task": "evaluation.jobs.expire_stale_report_files", "schedule": 3600.0},
 }
 
 # The progress rules' numbers (see progress.maths.Rules); the office's policy, set per installation.

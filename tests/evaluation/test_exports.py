@@ -79,3 +79,31 @@ def test_the_overview_offers_its_filtered_rows_for_export(demo_plan, client, dem
     expected = TargetResult.objects.filter(period=period, status="off_track", target__indicator__plan=demo_plan).count()
     assert expected and len(rows) - 1 == expected
     assert {row[rows[0].index("状态")] for row in rows[1:]} == {"滞后"}
+
+
+def test_text_that_looks_like_a_formula_stays_text(demo_plan, client, demo_office):
+    update = _approved(TaskUpdate, demo_plan, 2025).first()
+    TaskUpdate.objects.filter(pk=update.pk).update(problems='=HYPERLINK("http://example.invalid","点此")')
+    client.force_login(demo_office)
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("evaluation:export-excel", args=[demo_plan.code, 2025])).content)
+    )
+    cells = [
+        c for row in book["任务进展"].iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value
+    ]
+    assert len(cells) == 1 and cells[0].data_type == "s" and cells[0].value.startswith("'=")
+    csv_text = client.get(reverse("evaluation:export-csv", args=[demo_plan.code, 2025, "updates"])).content.decode(
+        "utf-8-sig"
+    )
+    assert "'=HYPERLINK" in csv_text
+
+
+def test_the_overview_quarter_limits_values_and_updates_too(demo_plan, client, demo_office):
+    from tasks.models import ReportingPeriod
+
+    client.force_login(demo_office)
+    q2 = ReportingPeriod.objects.get(year=2025, quarter=2)
+    url = reverse("evaluation:export-csv", args=[demo_plan.code, 2025, "values"])
+    rows = list(csv.reader(io.StringIO(client.get(url, {"period": q2.pk}).content.decode("utf-8-sig"))))
+    quarter = rows[0].index("季度")
+    assert {row[quarter] for row in rows[1:]} == {"1", "2"}

@@ -79,7 +79,46 @@ def test_a_final_report_regenerates_byte_for_byte_whatever_changes_later(
     # … which a draft would show: the frozen snapshot is what kept the final one identical.
     draft = services.reopen(evaluation, by=demo_office, reason="补充数据")
     third = _generate(draft, demo_office, django_capture_on_commit_callbacks)
-    assert third.file.read() != first.file.read()
+    achieved = [_text(f.file.path).count("已达标：") for f in (first, third)]
+    assert achieved[1] > achieved[0]  # the achievements list grew in the live draft, not in the frozen final
+
+
+def _text(path) -> str:
+    return subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_final_file_whose_evaluation_was_reopened_before_the_job_ran_fails_instead_of_stamping_a_draft(
+    demo_plan, demo_office
+):
+    evaluation = services.finalize(services.evaluation_for(demo_plan, 2025), by=demo_office, today=demo_plan.issued_on)
+    file = ReportFile.objects.create(evaluation=evaluation, requested_by=demo_office, from_final=True)
+    services.reopen(evaluation, by=demo_office, reason="补充")
+    file = services.generate_pdf(file.pk)
+    assert file.state == ReportFile.State.FAILED and "撤销定稿" in file.error and not file.file
+
+
+def test_a_storage_failure_ends_the_row_failed_and_dead_jobs_expire(demo_plan, demo_office, monkeypatch):
+    import datetime as dt
+
+    from django.core.files.storage import FileSystemStorage
+    from django.utils import timezone
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", disk_full)
+    evaluation = services.evaluation_for(demo_plan, 2025)
+    file = ReportFile.objects.create(evaluation=evaluation, requested_by=demo_office)
+    file = services.generate_pdf(file.pk)
+    assert file.state == ReportFile.State.FAILED and "No space left" in file.error
+
+    dead = ReportFile.objects.create(evaluation=evaluation, requested_by=demo_office, state=ReportFile.State.RUNNING)
+    fresh = ReportFile.objects.create(evaluation=evaluation, requested_by=demo_office)
+    ReportFile.objects.filter(pk=dead.pk).update(requested_at=timezone.now() - dt.timedelta(hours=1))
+    assert services.expire_stale_files() == 1
+    assert (
+        ReportFile.objects.get(pk=dead.pk).state == "failed" and ReportFile.objects.get(pk=fresh.pk).state == "queued"
+    )
 
 
 def test_a_failed_render_is_recorded_on_the_row_not_raised(demo_plan, demo_office, monkeypatch):

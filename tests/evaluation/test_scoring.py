@@ -26,7 +26,8 @@ def test_a_unit_without_targets_is_scored_on_the_parts_that_apply_reweighted():
     inputs = UnitInputs(quarters=("on_time", "on_time"), tasks=(("in_progress", False),))
     score = score_unit(inputs, DEFAULT)
     assert score.targets is None
-    assert score.total == pytest.approx((100 * 30 + 80 * 40) / 70)  # 88.57…
+    assert score.weighted == pytest.approx((100 * 30 + 80 * 40) / 70)  # 88.571…
+    assert score.total == 88.6  # printed with one decimal
     assert score.band == "good"
     assert score_unit(inputs, Scheme(band_excellent=85)).band == "excellent"
 
@@ -57,3 +58,15 @@ def test_parts_and_bands_by_hand():
     assert task_score([]) is None
     assert target_score(["on_track", "off_track"]) == 55.0
     assert [band_of(v, DEFAULT) for v in (90, 89.9, 80, 60, 59.9)] == ["excellent", "good", "good", "pass", "fail"]
+
+
+def test_the_band_is_read_from_the_total_as_printed():
+    """89.967 prints as 90.0, so it must rate 优秀, not 良好 (the reviewer's case)."""
+    inputs = UnitInputs(
+        quarters=("on_time",) * 4,
+        tasks=(("completed", False), ("in_progress", False), ("in_progress", False)),
+        targets=("achieved", "achieved", "at_risk"),
+    )
+    score = score_unit(inputs, DEFAULT, adjustment=-0.7)
+    assert score.weighted == pytest.approx((100 * 30 + 260 / 3 * 40 + 260 / 3 * 30) / 100)  # 90.666…
+    assert score.total == 90.0 and score.band == "excellent"

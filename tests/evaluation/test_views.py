@@ -47,20 +47,23 @@ def test_only_the_office_changes_the_evaluation(demo_plan, client):
     assert not ReportFile.objects.exists()
 
 
+FORM = {
+    "introduction": "第一稿",
+    "conclusions": "",
+    "version": 1,
+    "weight_timeliness": 30,
+    "weight_tasks": 40,
+    "weight_targets": 30,
+    "late_credit": 60,
+    "band_excellent": 90,
+    "band_good": 80,
+    "band_pass": 60,
+}
+
+
 def test_office_texts_are_saved_with_history_and_a_stale_form_keeps_the_typed_text(demo_plan, client, demo_office):
     client.force_login(demo_office)
-    form = {
-        "introduction": "第一稿",
-        "conclusions": "",
-        "version": 1,
-        "weight_timeliness": 30,
-        "weight_tasks": 40,
-        "weight_targets": 30,
-        "late_credit": 60,
-        "band_excellent": 90,
-        "band_good": 80,
-        "band_pass": 60,
-    }
+    form = dict(FORM)
     assert client.post(_url("save", demo_plan), form).status_code == 302
     change = EvaluationChange.objects.get(field="introduction")
     assert (change.before, change.after, change.changed_by) == ("", "第一稿", demo_office)
@@ -73,27 +76,35 @@ def test_office_texts_are_saved_with_history_and_a_stale_form_keeps_the_typed_te
 
     bad = client.post(_url("save", demo_plan), {**form, "version": 2, "band_good": 95})
     assert "优秀 ≥ 良好 ≥ 合格" in bad.content.decode()
+    history = client.get(_url("detail", demo_plan)).content.decode()
+    assert "导语" in history and "第一稿" in history  # the field's name in Chinese, not "introduction"
 
 
 def test_a_final_evaluation_refuses_edits_until_reopened_with_a_reason(demo_plan, client, demo_office):
     client.force_login(demo_office)
-    client.post(_url("finalize", demo_plan))
+    stale = client.post(_url("finalize", demo_plan), {"version": 0}, follow=True)
+    assert "有同事修改了" in stale.content.decode() and not services.evaluation_for(demo_plan, 2025).is_final
+    client.post(_url("finalize", demo_plan), {"version": services.evaluation_for(demo_plan, 2025).version})
     evaluation = services.evaluation_for(demo_plan, 2025)
     assert evaluation.is_final and evaluation.snapshot["year"] == 2025
-    response = client.post(_url("save", demo_plan), {"introduction": "改", "version": evaluation.version}, follow=True)
-    assert response.status_code == 200 and services.evaluation_for(demo_plan, 2025).introduction == ""
+    response = client.post(
+        _url("save", demo_plan), {**FORM, "introduction": "改", "version": evaluation.version}, follow=True
+    )
+    assert "已定稿，不能修改" in response.content.decode()
+    assert services.evaluation_for(demo_plan, 2025).introduction == ""
     no_reason = client.post(_url("reopen", demo_plan), {"reason": ""})
-    assert "这个字段是必填项" in no_reason.content.decode()
+    assert "必填项" in no_reason.content.decode()
     client.post(_url("reopen", demo_plan), {"reason": "市里要求补充"})
     assert not services.evaluation_for(demo_plan, 2025).is_final
     assert EvaluationChange.objects.filter(field="is_final", after__contains="市里要求补充").exists()
+    assert "草稿：市里要求补充" in client.get(_url("detail", demo_plan)).content.decode()
 
 
 def test_an_adjustment_needs_a_reason_changes_the_score_and_is_kept_in_history(demo_plan, client, demo_office):
     client.force_login(demo_office)
     department = reporting_departments(demo_plan).first()
     refused = client.post(_url("adjust", demo_plan), {"department": department.pk, "points": "5", "reason": " "})
-    assert "这个字段是必填项" in refused.content.decode() or "调整原因" in refused.content.decode()
+    assert "必填项" in refused.content.decode()
 
     before = {r["department_id"]: r for r in client.get(_url("assessment", demo_plan)).context["rows"]}[department.pk]
     client.post(
@@ -108,11 +119,19 @@ def test_an_adjustment_needs_a_reason_changes_the_score_and_is_kept_in_history(d
     assert history[1].before == "-5.5 季度报告数据有误"
 
 
-def test_a_unit_sees_only_its_own_score(demo_plan, client):
+def test_a_unit_sees_only_its_own_score_and_adjustments(demo_plan, client, demo_office):
     user = _user("dept01")
+    evaluation = services.evaluation_for(demo_plan, 2025)
+    others = reporting_departments(demo_plan).exclude(pk=user.membership.department_id)
+    services.set_adjustment(evaluation, by=demo_office, department=others[0], points=3, reason="别的单位的理由")
+    services.set_adjustment(
+        evaluation, by=demo_office, department=user.membership.department, points=1, reason="本单位理由"
+    )
     client.force_login(user)
-    rows = client.get(_url("assessment", demo_plan)).context["rows"]
+    response = client.get(_url("assessment", demo_plan))
+    rows, page = response.context["rows"], response.content.decode()
     assert [r["department_id"] for r in rows] == [user.membership.department_id]
+    assert "本单位理由" in page and "别的单位的理由" not in page and others[0].name not in page
     assert (
         client.post(
             _url("adjust", demo_plan), {"department": rows[0]["department_id"], "points": "9", "reason": "自评"}
