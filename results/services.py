@@ -42,7 +42,8 @@ class Scope:
     """What to recompute: all of a plan, or the targets and tasks one report touched, from a quarter on."""
 
     plan: Plan
-    periods: list[ReportingPeriod]
+    quarters: list[ReportingPeriod]  # every quarter, oldest first
+    periods: list[ReportingPeriod]  # those to compute: opened by today (and from the approved report's on)
     indicator_ids: set[int] | None = None  # None: every indicator of the plan
     task_ids: set[int] | None = None
 
@@ -57,10 +58,13 @@ def rules_from_settings() -> Rules:
     return Rules(**getattr(settings, "PROGRESS_RULES", {}))
 
 
-def all_periods(today: dt.date | None = None) -> list[ReportingPeriod]:
+def all_quarters() -> list[ReportingPeriod]:
+    return list(ReportingPeriod.objects.order_by("year", "quarter"))
+
+
+def opened(quarters: list[ReportingPeriod], today: dt.date) -> list[ReportingPeriod]:
     """Quarters whose reporting has opened: a quarter still in the future has nothing to be 'as of'."""
-    today = today or timezone.localdate()
-    return list(ReportingPeriod.objects.filter(opens_on__lte=today).order_by("year", "quarter"))
+    return [q for q in quarters if q.opens_on <= today]
 
 
 @dataclass
@@ -87,15 +91,15 @@ def recompute_plans(
     """
     today = today or timezone.localdate()
     plans = list(plans)
-    periods = all_periods(today)
-    current = input_fingerprints(plans, periods, today)
+    quarters = all_quarters()
+    current = input_fingerprints(plans, quarters, today)
     previous = {} if force else last_fingerprints(plans)
     outcome = FullRun()
     for plan in plans:
         if previous.get(plan.pk) == current[plan.pk]:
             outcome.skipped += 1
         else:
-            scope = Scope(plan=plan, periods=periods)
+            scope = Scope(plan=plan, quarters=quarters, periods=opened(quarters, today))
             outcome.written += _run(ComputationRun.Kind.FULL, scope, today=today, inputs=current[plan.pk])
             outcome.recomputed += 1
         if progress:
@@ -107,10 +111,11 @@ def recompute_for_report(report: QuarterlyReport, *, today: dt.date | None = Non
     """An approval changes that quarter and every later one, for its indicators and tasks only."""
     today = today or timezone.localdate()
     start = (report.period.year, report.period.quarter)
-    periods = [p for p in all_periods(today) if (p.year, p.quarter) >= start]
+    quarters = all_quarters()
     scope = Scope(
         plan=report.plan,
-        periods=periods,
+        quarters=quarters,
+        periods=[q for q in opened(quarters, today) if (q.year, q.quarter) >= start],
         indicator_ids=set(report.indicator_values.values_list("indicator_id", flat=True)),
         task_ids=set(report.task_updates.values_list("task_id", flat=True)),
     )
@@ -143,20 +148,20 @@ def _run(kind, scope: Scope, *, today: dt.date, inputs: str = "", covered=None) 
 # --- has anything changed? -------------------------------------------------------------------------------------
 
 
-def input_fingerprints(plans: list[Plan], periods: list[ReportingPeriod], today: dt.date) -> dict[int, str]:
+def input_fingerprints(plans: list[Plan], quarters: list[ReportingPeriod], today: dt.date) -> dict[int, str]:
     """A digest, per plan, of everything its results are computed from.
 
     Reports are summed up (count, newest change, highest id, how many approved and sent): a report's values
     and task updates only change through tasks.services, which saves the report and so moves its updated_at
     (an approved report is locked until reopened). The plan's definitions are small and read whole: targets,
     indicators (baselines), tasks, responsibilities with the units' names, and the units that owe reports.
-    Common to all plans: the quarters and which are due by `today`, the rules and the engine's own code.
+    Common to all plans: the quarters, which are open and due by `today`, the rules and the engine's own code.
     """
     ids = [p.pk for p in plans]
     common = (
         _engine_digest(),
         rules_from_settings(),
-        [(p.pk, p.year, p.quarter, p.opens_on, p.due_on, p.due_on < today) for p in periods],
+        [(q.pk, q.year, q.quarter, q.opens_on, q.due_on, q.opens_on <= today, q.due_on < today) for q in quarters],
     )
     parts: dict[int, list] = {pk: [] for pk in ids}
     reports = (
@@ -242,7 +247,6 @@ class Shape:
     task_area: dict[int, int]
     task_lead: dict[int, int]
     names: dict[int, str]  # department names, for the co-departments' updates
-    quarters: list[ReportingPeriod]  # every one, oldest first
 
 
 def _shape(plan: Plan) -> Shape:
@@ -275,8 +279,15 @@ def _shape(plan: Plan) -> Shape:
         if role == Responsibility.Role.LEAD:
             task_lead[task_id] = department_id
     task_area = dict(Task.objects.filter(area__plan=plan).order_by().values_list("pk", "area_id"))
-    quarters = list(ReportingPeriod.objects.order_by("year", "quarter"))
-    return Shape(targets, task_area, task_lead, names, quarters)
+    return Shape(targets, task_area, task_lead, names)
+
+
+def _targets_in(scope: Scope, shape: Shape) -> list[dict]:
+    return [t for t in shape.targets if scope.indicator_ids is None or t["indicator_id"] in scope.indicator_ids]
+
+
+def _tasks_in(scope: Scope, shape: Shape) -> list[int]:
+    return [pk for pk in shape.task_area if scope.task_ids is None or pk in scope.task_ids]
 
 
 # --- targets -------------------------------------------------------------------------------------------------
@@ -298,9 +309,10 @@ def approved_series(plan: Plan, indicator_ids: Iterable[int] | None) -> dict[int
 
 
 def _target_results(scope: Scope, shape: Shape, now) -> tuple[dict, int]:
-    """Evaluate the scope's targets as of each quarter; returns their statuses and the rows written."""
+    """Evaluate the scope's targets as of each quarter. Returns the rows written and every target's status as
+    of the scope's quarters (the others' as stored), for the rollups."""
     rules = rules_from_settings()
-    targets = [t for t in shape.targets if scope.indicator_ids is None or t["indicator_id"] in scope.indicator_ids]
+    targets = _targets_in(scope, shape)
     series = approved_series(scope.plan, scope.indicator_ids)
     dates = [quarter_end(p.year, p.quarter) for p in scope.periods]
     fresh = {}
@@ -316,13 +328,11 @@ def _target_results(scope: Scope, shape: Shape, now) -> tuple[dict, int]:
                 result.forecast,
                 result.forecast_meets,
             )
-    existing = (
-        TargetResult.objects.filter(target_id__in=[t["pk"] for t in targets], period__in=scope.periods)
-        .order_by()
-        .values_list("pk", "target_id", "period_id", *TARGET_FIELDS)
-    )
+    stored = TargetResult.objects.filter(target_id__in=[t["pk"] for t in shape.targets], period__in=scope.periods)
+    existing, others = _split(stored.order_by().values_list("pk", "target_id", "period_id", *TARGET_FIELDS), fresh)
     written = _write(TargetResult, ("target_id", "period_id"), fresh, existing, TARGET_FIELDS, now)
-    return {key: values[0] for key, values in fresh.items()}, written
+    statuses = {key: values[0] for source in (others, fresh) for key, values in source.items()}
+    return statuses, written
 
 
 # --- tasks ---------------------------------------------------------------------------------------------------
@@ -340,21 +350,21 @@ UPDATE_FIELDS = (
 def _task_results(scope: Scope, shape: Shape, now, today: dt.date) -> tuple[dict, int]:
     """The lead's latest status and each co-department's latest update, as of each quarter, in one pass per task
     over its updates bucketed by quarter (no sorting)."""
-    task_ids = [t for t in shape.task_area if scope.task_ids is None or t in scope.task_ids]
+    task_ids = _tasks_in(scope, shape)
     updates = TaskUpdate.objects.filter(report__plan=scope.plan, report__status=ReportStatus.APPROVED).order_by()
     if scope.task_ids is not None:
         updates = updates.filter(task_id__in=task_ids)
     by_task: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for row in updates.values_list(*UPDATE_FIELDS):
         by_task[row[0]][row[2]].append(row)
-    label = {p.pk: f"{p.year}Q{p.quarter}" for p in shape.quarters}
+    label = {q.pk: f"{q.year}Q{q.quarter}" for q in scope.quarters}
     in_scope = {p.pk: p for p in scope.periods}
-    fresh, statuses = {}, {}
+    fresh = {}
     for task_id in task_ids:
         buckets, lead, names = by_task.get(task_id, {}), shape.task_lead.get(task_id), shape.names
         latest: dict[int, tuple] = {}
         co, co_stale = [], True
-        for quarter in shape.quarters:  # quarters outside the scope are folded in too: they come before its end
+        for quarter in scope.quarters:  # quarters outside the scope are folded in too: they come before its end
             pk = quarter.pk
             for row in buckets.get(pk, ()):
                 latest[row[1]] = row
@@ -374,21 +384,31 @@ def _task_results(scope: Scope, shape: Shape, now, today: dt.date) -> tuple[dict
                 co_stale = False
             status = lead_row[4] if lead_row and lead_row[4] else NO_UPDATE
             fresh[(task_id, pk)] = (status, lead_row[5] if lead_row else None, overdue, co)
-            statuses[(task_id, pk)] = (status, overdue)
-    existing = (
-        TaskResult.objects.filter(task_id__in=task_ids, period__in=scope.periods)
-        .order_by()
-        .values_list("pk", "task_id", "period_id", *TASK_FIELDS)
-    )
-    return statuses, _write(TaskResult, ("task_id", "period_id"), fresh, existing, TASK_FIELDS, now)
+    stored = TaskResult.objects.filter(task_id__in=list(shape.task_area), period__in=scope.periods)
+    existing, others = _split(stored.order_by().values_list("pk", "task_id", "period_id", *TASK_FIELDS), fresh)
+    written = _write(TaskResult, ("task_id", "period_id"), fresh, existing, TASK_FIELDS, now)
+    statuses = {key: (values[0], values[2]) for source in (others, fresh) for key, values in source.items()}
+    return statuses, written
+
+
+def _split(rows, fresh: dict) -> tuple[list, dict]:
+    """Stored (pk, owner, period, *fields) rows: those to compare with fresh ones, and the others' fields by key."""
+    existing, others = [], {}
+    for row in rows:
+        key = (row[1], row[2])
+        if key in fresh:
+            existing.append(row)
+        else:
+            others[key] = row[3:]
+    return existing, others
 
 
 # --- rollups -------------------------------------------------------------------------------------------------
 
 
 def _rollups(scope: Scope, shape: Shape, targets: dict, tasks: dict, now, today: dt.date) -> int:
-    """Counts by status for the plan, each area and each department: for a whole plan every group, after an
-    approval only the groups its targets and tasks belong to (other targets' and tasks' statuses are read)."""
+    """Counts by status for the plan, each area and each department, from every target's and task's status:
+    for a whole plan every group, after an approval only the groups its targets and tasks belong to."""
     plan, period_ids = scope.plan, [p.pk for p in scope.periods]
     target_groups = {
         t["pk"]: _groups(t["task__area_id"], t["indicator__reporting_department_id"]) for t in shape.targets
@@ -398,22 +418,8 @@ def _rollups(scope: Scope, shape: Shape, targets: dict, tasks: dict, now, today:
         wanted = None
     else:
         wanted = {("plan", None, None)}
-        wanted.update(g for target_id, _ in targets for g in target_groups[target_id])
-        wanted.update(g for task_id, _ in tasks for g in task_groups[task_id])
-        others = [pk for pk in target_groups if (pk, period_ids[0]) not in targets]
-        for target_id, period_id, status in (
-            TargetResult.objects.filter(target_id__in=others, period_id__in=period_ids)
-            .order_by()
-            .values_list("target_id", "period_id", "status")
-        ):
-            targets[(target_id, period_id)] = status
-        others = [pk for pk in task_groups if (pk, period_ids[0]) not in tasks]
-        for task_id, period_id, status, overdue in (
-            TaskResult.objects.filter(task_id__in=others, period_id__in=period_ids)
-            .order_by()
-            .values_list("task_id", "period_id", "status", "overdue")
-        ):
-            tasks[(task_id, period_id)] = (status, overdue)
+        wanted.update(g for t in _targets_in(scope, shape) for g in target_groups[t["pk"]])
+        wanted.update(g for pk in _tasks_in(scope, shape) for g in task_groups[pk])
 
     groups: dict[tuple, dict] = defaultdict(lambda: {"targets": [], "tasks": [], "overdue": 0, "timeliness": {}})
     for (target_id, period_id), status in targets.items():
@@ -425,7 +431,7 @@ def _rollups(scope: Scope, shape: Shape, targets: dict, tasks: dict, now, today:
             data["tasks"].append(status)
             data["overdue"] += overdue
     departments = None if wanted is None else {g[2] for g in wanted if g[0] == "department"}
-    for dept_id, per_period in _timeliness(plan, scope.periods, shape.quarters, today, departments).items():
+    for dept_id, per_period in _timeliness(plan, scope.periods, scope.quarters, today, departments).items():
         for period_id in period_ids:
             groups[("department", None, dept_id, period_id)]["timeliness"] = per_period.get(period_id, {})
 
