@@ -360,3 +360,17 @@ def test_recompute_command_passes_over_unchanged_plans_unless_forced(plan, histo
     out = StringIO()
     call_command("recompute_progress", "--force", stdout=out, stderr=StringIO())
     assert "重算 1 个，输入未变跳过 0 个" in out.getvalue()
+
+
+def test_a_full_run_that_wrote_many_rows_refreshes_the_planner_statistics(plan, history, monkeypatch):
+    from django.db import connection
+
+    analyzed = []
+    analyze = services._analyze_results
+    monkeypatch.setattr(services, "ANALYZE_AFTER", 100)
+    monkeypatch.setattr(services, "_analyze_results", lambda: analyzed.append(analyze()))
+
+    services.recompute_plan(plan)  # every target, task and rollup of the plan: hundreds of rows
+    services.recompute_plan(plan, force=True)  # nothing written
+
+    assert len(analyzed) == (1 if connection.vendor == "postgresql" else 0)
