@@ -99,13 +99,21 @@ def quiet():
     return open(os.devnull, "w")  # noqa: SIM115 - handed to call_command and closed by the caller
 
 
+def migrate() -> None:
+    """A new database, or a reused one that may predate a migration."""
+    from django.core.management import call_command
+
+    with quiet() as out:
+        call_command("migrate", verbosity=0, stdout=out)
+
+
 def load_official_plan():
     from django.core.management import call_command
 
     from targets.models import Plan
 
+    migrate()
     with quiet() as out:
-        call_command("migrate", verbosity=0, stdout=out)
         call_command("load_ninghe_plan", stdout=out)
     return Plan.objects.get(code="ninghe-2023")
 
@@ -650,10 +658,7 @@ def main(argv=None) -> int:
     if created:
         generate(args.plans, args.seed)
     else:
-        from django.core.management import call_command
-
-        with quiet() as out:
-            call_command("migrate", verbosity=0, stdout=out)  # the reused database may predate a migration
+        migrate()
         print(f"reusing {urlparse(url).path.lstrip('/')} with {args.plans} plans")
 
     plans = list(Plan.objects.order_by("pk"))
