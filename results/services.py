@@ -322,8 +322,8 @@ def approved_series(plan: Plan, indicator_ids: Iterable[int] | None) -> dict[int
 
 
 def _target_results(scope: Scope, shape: Shape, now) -> tuple[dict, int]:
-    """Evaluate the scope's targets as of each quarter. Returns the rows written and every target's status as
-    of the scope's quarters (the others' as stored), for the rollups."""
+    """Evaluate the scope's targets as of each quarter. Returns every target's status as of the scope's
+    quarters (the others' as stored), for the rollups, and the rows written."""
     rules = rules_from_settings()
     targets = _targets_in(scope, shape)
     series = approved_series(scope.plan, scope.indicator_ids)

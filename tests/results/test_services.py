@@ -205,13 +205,19 @@ def test_a_full_recompute_passes_over_a_plan_whose_inputs_have_not_changed(plan,
 
 
 def test_a_crashed_full_recompute_is_not_taken_as_done(plan, history, monkeypatch):
+    services.recompute_plan(plan)
+    Indicator.objects.filter(plan=plan, code="forest-coverage").update(baseline_value=6.5, baseline_year=2020)
+
     def crash(scope, *, today):
         raise RuntimeError("worker lost")
 
     monkeypatch.setattr(services, "compute", crash)
     with pytest.raises(RuntimeError):
-        services.recompute_plan(plan)
+        services.recompute_plan(plan)  # its run records the new inputs, then fails
     monkeypatch.undo()
+
+    crashed = ComputationRun.objects.filter(kind=ComputationRun.Kind.FULL).order_by("-pk").first()
+    assert crashed.error and crashed.finished_at is None
     assert services.recompute_plans([plan]).recomputed == 1
 
 
