@@ -6,7 +6,7 @@
 Its data is benchmarks/progress.py's: N synthetic plans, 24 approved quarters each, in its own database
 (DASHBOARD_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ninghe_bench_dashboard, so that it never
 drops the database the progress benchmark may be using; --reuse keeps one that already holds N plans). It adds what
-the pages need: the results of every plan (results.services.recompute_plan as of 2027-01-20, so all 24 quarters
+the pages need: the results of every plan (results.services.recompute_plans as of 2027-01-20, so all 24 quarters
 have results) and an office account.
 
 It then starts `gunicorn ninghe_carbon.wsgi -w 2` on a free port of 127.0.0.1 (DEBUG off), logs in once, and
@@ -85,6 +85,7 @@ def prepare_data(bench, url: str, plans: int, *, reuse: bool, seed: int) -> dict
     if created:
         bench.generate(plans, seed)
     else:
+        bench.migrate()
         print(f"reusing {urlparse(url).path.lstrip('/')} with {plans} plans")
     computed = ensure_results(bench)
     office = ensure_office_user(bench)
@@ -94,15 +95,14 @@ def prepare_data(bench, url: str, plans: int, *, reuse: bool, seed: int) -> dict
 def ensure_results(bench) -> int:
     """Results for every plan (as of the day after the last quarter's due date); only plans without any."""
     from results.models import Rollup
-    from results.services import recompute_plan
+    from results.services import recompute_plans
     from targets.models import Plan
 
     missing = list(Plan.objects.exclude(pk__in=Rollup.objects.values("plan_id")).order_by("pk"))
     if not missing:
         return 0
     t0 = time.perf_counter()
-    for plan in missing:
-        recompute_plan(plan, today=bench.AS_OF)
+    recompute_plans(missing, today=bench.AS_OF, force=True)
     bench.vacuum_analyze()
     print(f"computed the results of {len(missing)} plans in {time.perf_counter() - t0:.1f} s")
     return len(missing)

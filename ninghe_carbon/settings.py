@@ -201,9 +201,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE = {
     "process-pending-recomputes": {"task": "results.jobs.process_pending_recomputes", "schedule": 300.0},
-    "nightly-full-recompute": {
+    "nightly-full-recompute": {  # plans whose inputs changed since their last full recompute
         "task": "results.jobs.full_recompute",
         "schedule": crontab(hour=2, minute=0),
+    },
+    "weekly-forced-recompute": {  # every plan, whatever its inputs: the net under the net
+        "task": "results.jobs.full_recompute",
+        "schedule": crontab(hour=3, minute=0, day_of_week="sunday"),
+        "kwargs": {"force": True},
     },
     "detect-overdue-reports": {
         "task": "results.jobs.detect_overdue_reports",

@@ -7,6 +7,7 @@ code change. Values are floats: the inputs are reported figures with a handful o
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -123,7 +124,10 @@ def linear_trend(points: Sequence[Point]) -> tuple[float, float] | None:
 
 
 def forecast_at(points: Sequence[Point], when: dt.date, *, min_points: int = 3) -> float | None:
-    ordered = sorted(points, key=lambda p: p.when)
+    return _forecast(sorted(points, key=lambda p: p.when), when, min_points)
+
+
+def _forecast(ordered: Sequence[Point], when: dt.date, min_points: int) -> float | None:
     if len(ordered) < min_points:
         return None
     trend = linear_trend(ordered)
@@ -135,7 +139,20 @@ def forecast_at(points: Sequence[Point], when: dt.date, *, min_points: int = 3) 
 
 def evaluate(spec: TargetSpec, series: Iterable[Point], as_of: dt.date, rules: Rules = Rules()) -> Evaluation:
     """The status of one target as of a date, from the approved values up to that date."""
-    points = sorted((p for p in series if p.when <= as_of), key=lambda p: p.when)
+    return _evaluate(spec, sorted((p for p in series if p.when <= as_of), key=lambda p: p.when), as_of, rules)
+
+
+def evaluate_each(
+    spec: TargetSpec, series: Iterable[Point], dates: Iterable[dt.date], rules: Rules = Rules()
+) -> list[Evaluation]:
+    """`evaluate` as of each date, sorting the series once: each date sees the prefix of values up to it."""
+    ordered = sorted(series, key=lambda p: p.when)
+    whens = [p.when for p in ordered]
+    return [_evaluate(spec, ordered[: bisect_right(whens, as_of)], as_of, rules) for as_of in dates]
+
+
+def _evaluate(spec: TargetSpec, points: Sequence[Point], as_of: dt.date, rules: Rules) -> Evaluation:
+    """`points`: the values up to `as_of`, oldest first."""
     if spec.comparator == "city_assigned" and spec.value is None:
         return Evaluation(Status.AWAITING_CITY)
     if spec.comparator == "milestone":
@@ -159,7 +176,7 @@ def evaluate(spec: TargetSpec, series: Iterable[Point], as_of: dt.date, rules: R
             comparator = "approx"
     share = progress_share(latest, baseline, target)
     expected = expected_share(as_of, baseline_date, spec.target_date) if baseline_date and spec.target_date else None
-    forecast = forecast_at(points, spec.target_date, min_points=rules.min_forecast_points) if spec.target_date else None
+    forecast = _forecast(points, spec.target_date, rules.min_forecast_points) if spec.target_date else None
     meets = (
         comparator_holds(comparator, forecast, target, tolerance=rules.approx_tolerance)
         if forecast is not None

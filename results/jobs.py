@@ -39,11 +39,12 @@ def process_pending_recomputes() -> int:
 
 
 @shared_task(**RETRY)
-def full_recompute(plan_id: int | None = None) -> int:
-    """The nightly safety net: every plan (or one), every quarter; unchanged rows are left alone."""
+def full_recompute(plan_id: int | None = None, force: bool = False) -> int:
+    """The nightly safety net: every plan (or one), every quarter; unchanged rows are left alone, and so are
+    plans whose inputs have not changed since their last full recompute unless `force` (the weekly run)."""
     plans = Plan.objects.filter(pk=plan_id) if plan_id else Plan.objects.all()
     started = timezone.now()
-    written = sum(services.recompute_plan(plan) for plan in plans)
+    written = services.recompute_plans(plans, force=force).written
     PendingRecompute.objects.filter(processed_at__isnull=True, created_at__lte=started).update(
         processed_at=timezone.now()
     )

@@ -112,6 +112,13 @@ class ComputationRun(models.Model):
         OVERDUE = "overdue", _("Overdue detection")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, null=True, related_name="+", verbose_name=_("plan"))
+    inputs = models.CharField(
+        _("inputs"),
+        max_length=64,
+        blank=True,
+        help_text=_("Digest of what a full recompute read: the next one passes over the plan while it is unchanged."),
+    )
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True)
     covered = models.JSONField(_("what it covered"), default=dict)

@@ -1,25 +1,34 @@
 """Recomputing the result tables from approved data only: a whole plan, or what one approval touches.
 
 Re-running is safe: rows are compared with what is stored and only changes are written, so two runs
-leave the same rows and a crashed run is simply run again.
+leave the same rows and a crashed run is simply run again. A full recompute passes over a plan whose inputs
+have not changed since its last full recompute (see input_fingerprints); `force` recomputes it anyway.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, JSONField, Max, Q
 from django.utils import timezone
 
-from indicators.models import PERIOD_END_YEAR, Period, Target
-from progress.maths import Rules, evaluate, rollup
+from departments.models import Department
+from indicators.models import PERIOD_END_YEAR, Indicator, Period, Target
+from progress import maths
+from progress.maths import Rules, evaluate_each, rollup
 from targets.models import Plan, Responsibility, Task
 from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate, quarter_end
 
+from . import specs
 from .models import ComputationRun, Rollup, TargetResult, TaskResult
 from .specs import target_spec, value_point
 
@@ -33,9 +42,14 @@ class Scope:
     """What to recompute: all of a plan, or the targets and tasks one report touched, from a quarter on."""
 
     plan: Plan
-    periods: list[ReportingPeriod]
+    quarters: list[ReportingPeriod]  # every quarter, oldest first
+    periods: list[ReportingPeriod]  # those to compute: opened by today (and from the approved report's on)
     indicator_ids: set[int] | None = None  # None: every indicator of the plan
     task_ids: set[int] | None = None
+
+    @property
+    def whole(self) -> bool:
+        return self.indicator_ids is None and self.task_ids is None
 
 
 def rules_from_settings() -> Rules:
@@ -44,38 +58,96 @@ def rules_from_settings() -> Rules:
     return Rules(**getattr(settings, "PROGRESS_RULES", {}))
 
 
-def all_periods(today: dt.date | None = None) -> list[ReportingPeriod]:
+def all_quarters() -> list[ReportingPeriod]:
+    return list(ReportingPeriod.objects.order_by("year", "quarter"))
+
+
+def opened(quarters: list[ReportingPeriod], today: dt.date) -> list[ReportingPeriod]:
     """Quarters whose reporting has opened: a quarter still in the future has nothing to be 'as of'."""
+    return [q for q in quarters if q.opens_on <= today]
+
+
+@dataclass
+class FullRun:
+    written: int = 0
+    recomputed: int = 0
+    skipped: int = 0  # plans whose inputs had not changed since their last full recompute
+
+
+def recompute_plan(plan: Plan, *, today: dt.date | None = None, force: bool = False) -> int:
+    return recompute_plans([plan], today=today, force=force).written
+
+
+def recompute_plans(
+    plans: Iterable[Plan],
+    *,
+    today: dt.date | None = None,
+    force: bool = False,
+    progress: Callable[[Plan], None] | None = None,
+) -> FullRun:
+    """Every target, task and rollup of each plan, as of every quarter: the nightly safety net.
+
+    A plan whose inputs are those its last finished full recompute read is passed over, unless `force`.
+    """
     today = today or timezone.localdate()
-    return list(ReportingPeriod.objects.filter(opens_on__lte=today).order_by("year", "quarter"))
+    plans = list(plans)
+    quarters = all_quarters()
+    current = input_fingerprints(plans, quarters, today)
+    previous = {} if force else last_fingerprints(plans)
+    outcome = FullRun()
+    for plan in plans:
+        if previous.get(plan.pk) == current[plan.pk]:
+            outcome.skipped += 1
+        else:
+            scope = Scope(plan=plan, quarters=quarters, periods=opened(quarters, today))
+            outcome.written += _run(ComputationRun.Kind.FULL, scope, today=today, inputs=current[plan.pk])
+            outcome.recomputed += 1
+        if progress:
+            progress(plan)
+    if outcome.written >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        _analyze_results()
+    return outcome
 
 
-def recompute_plan(plan: Plan, *, today: dt.date | None = None, progress: Callable[[int], None] | None = None) -> int:
-    scope = Scope(plan=plan, periods=all_periods(today))
-    return _run(ComputationRun.Kind.FULL, scope, today=today, progress=progress)
+ANALYZE_AFTER = 10_000  # rows written by one full run
+
+
+def _analyze_results() -> None:
+    """Fresh planner statistics after a run that filled the result tables (a first run, a rule change): with
+    the statistics of near-empty tables the next reads of them were planned as scans, three times slower."""
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (TargetResult, TaskResult, Rollup))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 def recompute_for_report(report: QuarterlyReport, *, today: dt.date | None = None) -> int:
     """An approval changes that quarter and every later one, for its indicators and tasks only."""
+    today = today or timezone.localdate()
     start = (report.period.year, report.period.quarter)
-    periods = [p for p in all_periods(today) if (p.year, p.quarter) >= start]
+    quarters = all_quarters()
     scope = Scope(
         plan=report.plan,
-        periods=periods,
+        quarters=quarters,
+        periods=[q for q in opened(quarters, today) if (q.year, q.quarter) >= start],
         indicator_ids=set(report.indicator_values.values_list("indicator_id", flat=True)),
         task_ids=set(report.task_updates.values_list("task_id", flat=True)),
     )
     return _run(ComputationRun.Kind.INCREMENTAL, scope, today=today, covered={"report": report.pk})
 
 
-def _run(kind, scope: Scope, *, today=None, progress=None, covered=None) -> int:
+def _run(kind, scope: Scope, *, today: dt.date, inputs: str = "", covered=None) -> int:
     run = ComputationRun.objects.create(
         kind=kind,
+        plan=scope.plan,
+        inputs=inputs,
         covered={"plan": scope.plan.code, "periods": [str(p) for p in scope.periods], **(covered or {})},
     )
     try:
         with transaction.atomic():
-            written = compute(scope, today=today or timezone.localdate(), progress=progress)
+            # One recompute of a plan at a time (a worker's approval and the nightly run, say). NO KEY: reports
+            # and other rows referring to the plan can still be written meanwhile.
+            list(Plan.objects.select_for_update(no_key=True).filter(pk=scope.plan.pk).values_list("pk"))
+            written = compute(scope, today=today)
     except Exception as exc:
         run.error = repr(exc)
         run.save(update_fields=["error"])
@@ -86,31 +158,115 @@ def _run(kind, scope: Scope, *, today=None, progress=None, covered=None) -> int:
     return written
 
 
-def compute(scope: Scope, *, today: dt.date, progress=None) -> int:
+# --- has anything changed? -------------------------------------------------------------------------------------
+
+
+def input_fingerprints(plans: list[Plan], quarters: list[ReportingPeriod], today: dt.date) -> dict[int, str]:
+    """A digest, per plan, of everything its results are computed from.
+
+    Reports are summed up (count, newest change, highest id, how many approved and sent): a report's values
+    and task updates only change through tasks.services, which saves the report and so moves its updated_at
+    (an approved report is locked until reopened). The plan's definitions are small and read whole: targets,
+    indicators (baselines), tasks, responsibilities with the units' names, and the units that owe reports.
+    Common to all plans: the quarters, which are open and due by `today`, the rules and the engine's own code.
+    """
+    ids = [p.pk for p in plans]
+    common = (
+        _engine_digest(),
+        rules_from_settings(),
+        [(q.pk, q.year, q.quarter, q.opens_on, q.due_on, q.opens_on <= today, q.due_on < today) for q in quarters],
+    )
+    parts: dict[int, list] = {pk: [] for pk in ids}
+    reports = (
+        QuarterlyReport.objects.filter(plan_id__in=ids)
+        .order_by()
+        .values("plan_id")
+        .annotate(
+            n=Count("pk"),
+            last=Max("updated_at"),
+            top=Max("pk"),
+            approved=Count("pk", filter=Q(status=ReportStatus.APPROVED)),
+            sent=Count("pk", filter=Q(submitted_at__isnull=False)),
+        )
+        .values_list("plan_id", "n", "last", "top", "approved", "sent")
+    )
+    definitions = (
+        Indicator.objects.filter(plan_id__in=ids).values_list(
+            "plan_id", "pk", "direction", "baseline_value", "baseline_year", "reporting_department_id"
+        ),
+        Target.objects.filter(indicator__plan_id__in=ids).values_list(
+            "indicator__plan_id", "pk", "indicator_id", "comparator", "value", "baseline_year", "period", "task_id"
+        ),
+        Task.objects.filter(area__plan_id__in=ids).values_list("area__plan_id", "pk", "area_id"),
+        Responsibility.objects.filter(task__area__plan_id__in=ids).values_list(
+            "task__area__plan_id", "task_id", "department_id", "role", "department__name"
+        ),
+    )
+    for i, rows in enumerate((reports, *(d.order_by("pk") for d in definitions))):
+        for plan_id, *row in rows:
+            parts[plan_id].append((i, *row))
+    plans_of = defaultdict(list)
+    for plan in plans:
+        plans_of[plan.jurisdiction_id].append(plan.pk)
+    for jurisdiction_id, pk, kind in (
+        Department.objects.filter(jurisdiction_id__in=plans_of)
+        .order_by("pk")
+        .values_list("jurisdiction_id", "pk", "kind")
+    ):
+        for plan_id in plans_of[jurisdiction_id]:
+            parts[plan_id].append((len(definitions) + 1, pk, kind))
+    return {pk: hashlib.sha256(repr((common, parts[pk])).encode()).hexdigest() for pk in ids}
+
+
+@functools.cache
+def _engine_digest() -> str:
+    """The source of the maths and of this module: a new release recomputes every plan once."""
+    digest = hashlib.sha256()
+    for module in (maths, specs):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def last_fingerprints(plans: list[Plan]) -> dict[int, str]:
+    """The inputs each plan's latest finished, error-free full recompute read."""
+    latest = (
+        ComputationRun.objects.filter(
+            kind=ComputationRun.Kind.FULL, plan__in=plans, finished_at__isnull=False, error=""
+        )
+        .order_by()
+        .values("plan_id")
+        .annotate(last=Max("pk"))
+        .values("last")
+    )
+    return dict(ComputationRun.objects.filter(pk__in=latest).values_list("plan_id", "inputs"))
+
+
+def compute(scope: Scope, *, today: dt.date) -> int:
     if not scope.periods:
         return 0
     now = timezone.now()
-    written = _target_results(scope, now)
-    if progress:
-        progress(1)
-    written += _task_results(scope, now, today)
-    if progress:
-        progress(2)
-    written += _rollups(scope, now, today)
-    if progress:
-        progress(3)
-    return written
+    shape = _shape(scope.plan)
+    targets, written = _target_results(scope, shape, now)
+    tasks, task_written = _task_results(scope, shape, now, today)
+    return written + task_written + _rollups(scope, shape, targets, tasks, now, today)
 
 
-# --- targets -------------------------------------------------------------------------------------------------
+@dataclass
+class Shape:
+    """The plan's targets, tasks and who leads them, read once per recompute."""
+
+    targets: list[dict]  # values() rows: what target_spec() reads, and the target's area and department
+    task_area: dict[int, int]
+    task_lead: dict[int, int]
+    names: dict[int, str]  # department names, for the co-departments' updates
 
 
-def _target_rows(scope: Scope) -> list[dict]:
-    targets = Target.objects.filter(indicator__plan=scope.plan)
-    if scope.indicator_ids is not None:
-        targets = targets.filter(indicator_id__in=scope.indicator_ids)
-    rows = list(
-        targets.values(
+def _shape(plan: Plan) -> Shape:
+    targets = list(
+        Target.objects.filter(indicator__plan=plan)
+        .order_by()
+        .values(
             "pk",
             "indicator_id",
             "comparator",
@@ -120,11 +276,34 @@ def _target_rows(scope: Scope) -> list[dict]:
             "indicator__direction",
             "indicator__baseline_value",
             "indicator__baseline_year",
+            "task__area_id",
+            "indicator__reporting_department_id",
         )
     )
-    for row in rows:
+    for row in targets:
         row["target_year"] = PERIOD_END_YEAR[Period(row["period"])]
-    return rows
+    task_lead, names = {}, {}
+    for task_id, department_id, role, name in (
+        Responsibility.objects.filter(task__area__plan=plan)
+        .order_by()
+        .values_list("task_id", "department_id", "role", "department__name")
+    ):
+        names[department_id] = name
+        if role == Responsibility.Role.LEAD:
+            task_lead[task_id] = department_id
+    task_area = dict(Task.objects.filter(area__plan=plan).order_by().values_list("pk", "area_id"))
+    return Shape(targets, task_area, task_lead, names)
+
+
+def _targets_in(scope: Scope, shape: Shape) -> list[dict]:
+    return [t for t in shape.targets if scope.indicator_ids is None or t["indicator_id"] in scope.indicator_ids]
+
+
+def _tasks_in(scope: Scope, shape: Shape) -> list[int]:
+    return [pk for pk in shape.task_area if scope.task_ids is None or pk in scope.task_ids]
+
+
+# --- targets -------------------------------------------------------------------------------------------------
 
 
 def approved_series(plan: Plan, indicator_ids: Iterable[int] | None) -> dict[int, list]:
@@ -142,16 +321,17 @@ def approved_series(plan: Plan, indicator_ids: Iterable[int] | None) -> dict[int
     return series
 
 
-def _target_results(scope: Scope, now) -> int:
+def _target_results(scope: Scope, shape: Shape, now) -> tuple[dict, int]:
+    """Evaluate the scope's targets as of each quarter. Returns every target's status as of the scope's
+    quarters (the others' as stored), for the rollups, and the rows written."""
     rules = rules_from_settings()
-    targets = _target_rows(scope)
+    targets = _targets_in(scope, shape)
     series = approved_series(scope.plan, scope.indicator_ids)
+    dates = [quarter_end(p.year, p.quarter) for p in scope.periods]
     fresh = {}
     for target in targets:
-        spec = target_spec(target)
-        points = series.get(target["indicator_id"], [])
-        for period in scope.periods:
-            result = evaluate(spec, points, quarter_end(period.year, period.quarter), rules)
+        results = evaluate_each(target_spec(target), series.get(target["indicator_id"], ()), dates, rules)
+        for period, result in zip(scope.periods, results, strict=True):
             fresh[(target["pk"], period.pk)] = (
                 str(result.status),
                 result.target_value,
@@ -161,178 +341,166 @@ def _target_results(scope: Scope, now) -> int:
                 result.forecast,
                 result.forecast_meets,
             )
-    existing = TargetResult.objects.filter(
-        target_id__in=[t["pk"] for t in targets], period__in=scope.periods
-    ).values_list("pk", "target_id", "period_id", *TARGET_FIELDS)
-    return _write(TargetResult, "target_id", fresh, existing, TARGET_FIELDS, now)
+    stored = TargetResult.objects.filter(target_id__in=[t["pk"] for t in shape.targets], period__in=scope.periods)
+    existing, others = _split(stored.order_by().values_list("pk", "target_id", "period_id", *TARGET_FIELDS), fresh)
+    written = _write(TargetResult, ("target_id", "period_id"), fresh, existing, TARGET_FIELDS, now)
+    statuses = {key: values[0] for source in (others, fresh) for key, values in source.items()}
+    return statuses, written
 
 
 # --- tasks ---------------------------------------------------------------------------------------------------
 
+UPDATE_FIELDS = (
+    "task_id",
+    "report__department_id",
+    "report__period_id",
+    "report__is_late",
+    "status",
+    "percent_complete",
+)
 
-def _task_results(scope: Scope, now, today: dt.date) -> int:
-    tasks = Task.objects.filter(area__plan=scope.plan)
+
+def _task_results(scope: Scope, shape: Shape, now, today: dt.date) -> tuple[dict, int]:
+    """The lead's latest status and each co-department's latest update, as of each quarter, in one pass per task
+    over its updates bucketed by quarter (no sorting)."""
+    task_ids = _tasks_in(scope, shape)
+    updates = TaskUpdate.objects.filter(report__plan=scope.plan, report__status=ReportStatus.APPROVED).order_by()
     if scope.task_ids is not None:
-        tasks = tasks.filter(pk__in=scope.task_ids)
-    task_ids = list(tasks.values_list("pk", flat=True))
-    leads = dict(
-        Responsibility.objects.filter(task_id__in=task_ids, role=Responsibility.Role.LEAD).values_list(
-            "task_id", "department_id"
-        )
-    )
-    names = dict(Responsibility.objects.filter(task_id__in=task_ids).values_list("department_id", "department__name"))
-    updates = (
-        TaskUpdate.objects.filter(task_id__in=task_ids, report__plan=scope.plan, report__status=ReportStatus.APPROVED)
-        .values_list(
-            "task_id",
-            "report__department_id",
-            "report__period_id",
-            "report__period__year",
-            "report__period__quarter",
-            "report__is_late",
-            "status",
-            "percent_complete",
-        )
-        .order_by("report__period__year", "report__period__quarter")
-    )
-    by_task: dict[int, list] = defaultdict(list)
-    for row in updates:
-        by_task[row[0]].append(row)
+        updates = updates.filter(task_id__in=task_ids)
+    by_task: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for row in updates.values_list(*UPDATE_FIELDS):
+        by_task[row[0]][row[2]].append(row)
+    label = {q.pk: f"{q.year}Q{q.quarter}" for q in scope.quarters}
+    in_scope = {p.pk: p for p in scope.periods}
     fresh = {}
     for task_id in task_ids:
-        rows = by_task.get(task_id, [])
-        lead = leads.get(task_id)
-        for period in scope.periods:
-            upto = [r for r in rows if (r[3], r[4]) <= (period.year, period.quarter)]
-            latest: dict[int, tuple] = {}
-            for r in upto:
-                latest[r[1]] = r
+        buckets, lead, names = by_task.get(task_id, {}), shape.task_lead.get(task_id), shape.names
+        latest: dict[int, tuple] = {}
+        co, co_stale = [], True
+        for quarter in scope.quarters:  # quarters outside the scope are folded in too: they come before its end
+            pk = quarter.pk
+            for row in buckets.get(pk, ()):
+                latest[row[1]] = row
+                co_stale = co_stale or row[1] != lead
+            period = in_scope.get(pk)
+            if period is None:
+                continue
             lead_row = latest.get(lead)
-            this_quarter = next((r for r in upto if r[1] == lead and r[2] == period.pk), None)
-            overdue = period.due_on < today and (this_quarter is None or this_quarter[5])
-            co = [
-                {"department": names.get(dept, ""), "status": r[6], "percent": r[7], "period": f"{r[3]}Q{r[4]}"}
-                for dept, r in sorted(latest.items(), key=lambda item: names.get(item[0], ""))
-                if dept != lead
-            ]
-            fresh[(task_id, period.pk)] = (
-                lead_row[6] if lead_row and lead_row[6] else NO_UPDATE,
-                lead_row[7] if lead_row else None,
-                overdue,
-                co,
-            )
-    existing = TaskResult.objects.filter(task_id__in=task_ids, period__in=scope.periods).values_list(
-        "pk", "task_id", "period_id", *TASK_FIELDS
-    )
-    return _write(TaskResult, "task_id", fresh, existing, TASK_FIELDS, now)
+            this_quarter = lead_row if lead_row is not None and lead_row[2] == pk else None
+            overdue = period.due_on < today and (this_quarter is None or this_quarter[3])
+            if co_stale:
+                co = [
+                    {"department": names.get(dept, ""), "status": r[4], "percent": r[5], "period": label[r[2]]}
+                    for dept, r in sorted(latest.items(), key=lambda item: names.get(item[0], ""))
+                    if dept != lead
+                ]
+                co_stale = False
+            status = lead_row[4] if lead_row and lead_row[4] else NO_UPDATE
+            fresh[(task_id, pk)] = (status, lead_row[5] if lead_row else None, overdue, co)
+    stored = TaskResult.objects.filter(task_id__in=list(shape.task_area), period__in=scope.periods)
+    existing, others = _split(stored.order_by().values_list("pk", "task_id", "period_id", *TASK_FIELDS), fresh)
+    written = _write(TaskResult, ("task_id", "period_id"), fresh, existing, TASK_FIELDS, now)
+    statuses = {key: (values[0], values[2]) for source in (others, fresh) for key, values in source.items()}
+    return statuses, written
+
+
+def _split(rows, fresh: dict) -> tuple[list, dict]:
+    """Stored (pk, owner, period, *fields) rows: those to compare with fresh ones, and the others' fields by key."""
+    existing, others = [], {}
+    for row in rows:
+        key = (row[1], row[2])
+        if key in fresh:
+            existing.append(row)
+        else:
+            others[key] = row[3:]
+    return existing, others
 
 
 # --- rollups -------------------------------------------------------------------------------------------------
 
 
-def _rollups(scope: Scope, now, today: dt.date) -> int:
-    plan = scope.plan
-    period_ids = [p.pk for p in scope.periods]
-    target_meta = {
-        pk: (area_id, dept_id)
-        for pk, area_id, dept_id in Target.objects.filter(indicator__plan=plan).values_list(
-            "pk", "task__area_id", "indicator__reporting_department_id"
-        )
+def _rollups(scope: Scope, shape: Shape, targets: dict, tasks: dict, now, today: dt.date) -> int:
+    """Counts by status for the plan, each area and each department, from every target's and task's status:
+    for a whole plan every group, after an approval only the groups its targets and tasks belong to."""
+    plan, period_ids = scope.plan, [p.pk for p in scope.periods]
+    target_groups = {
+        t["pk"]: _groups(t["task__area_id"], t["indicator__reporting_department_id"]) for t in shape.targets
     }
-    task_meta = dict(Task.objects.filter(area__plan=plan).values_list("pk", "area_id"))
-    task_lead = dict(
-        Responsibility.objects.filter(task__area__plan=plan, role=Responsibility.Role.LEAD).values_list(
-            "task_id", "department_id"
-        )
-    )
-    target_status = defaultdict(list)
-    for target_id, period_id, status in TargetResult.objects.filter(
-        target__indicator__plan=plan, period_id__in=period_ids
-    ).values_list("target_id", "period_id", "status"):
-        target_status[period_id].append((target_id, status))
-    task_status = defaultdict(list)
-    for task_id, period_id, status, overdue in TaskResult.objects.filter(
-        task__area__plan=plan, period_id__in=period_ids
-    ).values_list("task_id", "period_id", "status", "overdue"):
-        task_status[period_id].append((task_id, status, overdue))
-    timeliness = _timeliness(plan, scope.periods, today)
+    task_groups = {pk: _groups(area, shape.task_lead.get(pk)) for pk, area in shape.task_area.items()}
+    if scope.whole:
+        wanted = None
+    else:
+        wanted = {("plan", None, None)}
+        wanted.update(g for t in _targets_in(scope, shape) for g in target_groups[t["pk"]])
+        wanted.update(g for pk in _tasks_in(scope, shape) for g in task_groups[pk])
+
+    groups: dict[tuple, dict] = defaultdict(lambda: {"targets": [], "tasks": [], "overdue": 0, "timeliness": {}})
+    for (target_id, period_id), status in targets.items():
+        for group in target_groups.get(target_id, ()):
+            groups[(*group, period_id)]["targets"].append(status)
+    for (task_id, period_id), (status, overdue) in tasks.items():
+        for group in task_groups.get(task_id, ()):
+            data = groups[(*group, period_id)]
+            data["tasks"].append(status)
+            data["overdue"] += overdue
+    departments = None if wanted is None else {g[2] for g in wanted if g[0] == "department"}
+    for dept_id, per_period in _timeliness(plan, scope.periods, scope.quarters, today, departments).items():
+        for period_id in period_ids:
+            groups[("department", None, dept_id, period_id)]["timeliness"] = per_period.get(period_id, {})
 
     fresh = {}
-    for period in scope.periods:
-        groups: dict[tuple, dict] = defaultdict(lambda: {"targets": [], "tasks": []})
-        for target_id, status in target_status[period.pk]:
-            area_id, dept_id = target_meta.get(target_id, (None, None))
-            for key in (("plan", None, None), ("area", area_id, None), ("department", None, dept_id)):
-                if key[1] is None and key[2] is None and key[0] != "plan":
-                    continue
-                groups[key]["targets"].append(status)
-        for task_id, status, overdue in task_status[period.pk]:
-            for key in (
-                ("plan", None, None),
-                ("area", task_meta.get(task_id), None),
-                ("department", None, task_lead.get(task_id)),
-            ):
-                if key[0] != "plan" and key[1] is None and key[2] is None:
-                    continue
-                groups[key]["tasks"].append(status)
-                groups[key]["overdue"] = groups[key].get("overdue", 0) + overdue
-        for dept_id, per_period in timeliness.items():
-            groups[("department", None, dept_id)]["timeliness"] = per_period.get(period.pk, {})
-        for (scope_name, area_id, dept_id), data in groups.items():
-            tasks = rollup(data["tasks"])
-            if data["tasks"]:
-                tasks["overdue"] = {
-                    "count": data.get("overdue", 0),
-                    "share": data.get("overdue", 0) / len(data["tasks"]),
-                }
-            fresh[(scope_name, area_id, dept_id, period.pk)] = (
-                rollup(data["targets"]),
-                tasks,
-                data.get("timeliness", {}),
-            )
-    existing = {
-        (r.scope, r.area_id, r.department_id, r.period_id): r
-        for r in Rollup.objects.filter(plan=plan, period_id__in=period_ids)
-    }
-    create, update = [], []
-    for key, (targets, tasks, timely) in fresh.items():
-        row = existing.get(key)
-        if row is None:
-            create.append(
-                Rollup(
-                    plan=plan,
-                    scope=key[0],
-                    area_id=key[1],
-                    department_id=key[2],
-                    period_id=key[3],
-                    targets=targets,
-                    tasks=tasks,
-                    timeliness=timely,
-                    computed_at=now,
-                )
-            )
-        elif (row.targets, row.tasks, row.timeliness) != (targets, tasks, timely):
-            row.targets, row.tasks, row.timeliness, row.computed_at = targets, tasks, timely, now
-            update.append(row)
-    Rollup.objects.bulk_create(create)
-    Rollup.objects.bulk_update(update, ["targets", "tasks", "timeliness", "computed_at"])
-    return len(create) + len(update)
+    for key, data in groups.items():
+        if wanted is not None and key[:3] not in wanted:
+            continue
+        task_counts = rollup(data["tasks"])
+        if data["tasks"]:
+            task_counts["overdue"] = {"count": data["overdue"], "share": data["overdue"] / len(data["tasks"])}
+        fresh[key] = (rollup(data["targets"]), task_counts, data["timeliness"])
+    existing = Rollup.objects.filter(plan=plan, period_id__in=period_ids).order_by()
+    if wanted is not None:
+        existing = existing.filter(
+            Q(scope=Rollup.Scope.PLAN)
+            | Q(scope=Rollup.Scope.AREA, area_id__in=[g[1] for g in wanted if g[0] == "area"])
+            | Q(scope=Rollup.Scope.DEPARTMENT, department_id__in=departments)
+        )
+    rows = existing.values_list("pk", "scope", "area_id", "department_id", "period_id", *ROLLUP_FIELDS)
+    return _write(Rollup, ROLLUP_KEY, fresh, rows, ROLLUP_FIELDS, now, plan_id=plan.pk)
 
 
-def _timeliness(plan: Plan, periods: list[ReportingPeriod], today: dt.date) -> dict[int, dict[int, dict]]:
-    """Per department, as of each quarter: how many quarters so far it reported on time, late, or not at all."""
+ROLLUP_KEY = ("scope", "area_id", "department_id", "period_id")
+ROLLUP_FIELDS = ("targets", "tasks", "timeliness")
+
+
+def _groups(area_id: int | None, department_id: int | None) -> list[tuple]:
+    groups = [("plan", None, None)]
+    if area_id is not None:
+        groups.append(("area", area_id, None))
+    if department_id is not None:
+        groups.append(("department", None, department_id))
+    return groups
+
+
+def _timeliness(
+    plan: Plan,
+    periods: list[ReportingPeriod],
+    quarters: list[ReportingPeriod],
+    today: dt.date,
+    departments: set[int] | None = None,
+) -> dict[int, dict[int, dict]]:
+    """Per reporting department (or those of `departments`), as of each quarter: how many quarters so far it
+    reported on time, late, or not at all."""
     from tasks.selectors import reporting_departments
 
-    all_before = list(ReportingPeriod.objects.filter(due_on__lt=today).order_by("year", "quarter"))
-    sent = {
-        (dept, period): late
-        for dept, period, late in QuarterlyReport.objects.filter(plan=plan, submitted_at__isnull=False)
-        .order_by()
-        .values_list("department_id", "period_id", "is_late")
-    }
+    owing = reporting_departments(plan)
+    sent = QuarterlyReport.objects.filter(plan=plan, submitted_at__isnull=False).order_by()
+    if departments is not None:
+        owing = owing.filter(pk__in=departments)
+        sent = sent.filter(department_id__in=departments)
+    all_before = [p for p in quarters if p.due_on < today]
+    sent = {(dept, period): late for dept, period, late in sent.values_list("department_id", "period_id", "is_late")}
     result: dict[int, dict[int, dict]] = {}
     wanted = sorted(periods, key=lambda p: (p.year, p.quarter))
-    for dept_id in reporting_departments(plan).values_list("pk", flat=True):
+    for dept_id in owing.values_list("pk", flat=True):
         counts = {"on_time": 0, "late": 0, "missing": 0}
         per_period, due = {}, iter(all_before)
         pending = next(due, None)
@@ -349,28 +517,53 @@ def _timeliness(plan: Plan, periods: list[ReportingPeriod], today: dt.date) -> d
 # --- writing only what changed --------------------------------------------------------------------------------
 
 
-def _write(model, owner_field: str, fresh: dict, existing, fields: tuple[str, ...], now) -> int:
-    stored = {(row[1], row[2]): (row[0], tuple(row[3:])) for row in existing}
-    create, update = [], []
-    for (owner, period_id), values in fresh.items():
-        current = stored.get((owner, period_id))
-        if current is None:
-            create.append(
-                model(
-                    **{owner_field: owner, "period_id": period_id, "computed_at": now},
-                    **dict(zip(fields, values, strict=True)),
-                )
-            )
-        elif not _same(current[1], values):
-            update.append(model(pk=current[0], computed_at=now, **dict(zip(fields, values, strict=True))))
-    model.objects.bulk_create(create, batch_size=2000)
-    model.objects.bulk_update(update, [*fields, "computed_at"], batch_size=2000)
-    return len(create) + len(update)
+def _write(model, key: tuple[str, ...], fresh: dict, existing, fields: tuple[str, ...], now, **common) -> int:
+    """Insert missing rows and replace changed ones; `existing` rows are (pk, *key, *fields).
+
+    A changed row is deleted and inserted again: Django's bulk_update builds a CASE per field and row, which
+    is slow in Python and in the database when a rule change touches every row. The plan is locked (see _run),
+    so no other recompute of it sees the gap.
+    """
+    width = len(key)
+    stored = {row[1 : 1 + width]: (row[0], row[1 + width :]) for row in existing}
+    encode = [isinstance(model._meta.get_field(f), JSONField) for f in fields]
+    stamp = (connection.ops.adapt_datetimefield_value(now), *common.values())
+    rows, stale = [], []
+    for ident, values in fresh.items():
+        current = stored.get(ident)
+        if current is not None:
+            if _same(current[1], values):
+                continue
+            stale.append(current[0])
+        rows.append((*stamp, *ident, *(json.dumps(v) if e else v for v, e in zip(values, encode, strict=True))))
+    for i in range(0, len(stale), BATCH):
+        model.objects.filter(pk__in=stale[i : i + BATCH]).delete()
+    _insert(model, ("computed_at", *common, *key, *fields), rows)
+    return len(rows)
+
+
+BATCH = 2000
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """bulk_create without model instances, whose construction and per-field preparation were most of a first
+    full recompute: the values are already what the columns hold (JSON encoded, the timestamp adapted)."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(c) for c in columns]
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = min(BATCH, connection.ops.bulk_batch_size(fields, rows))
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), size):
+            batch = rows[i : i + size]
+            cursor.execute(head + ", ".join([placeholders] * len(batch)), [v for row in batch for v in row])
 
 
 def _same(stored: tuple, fresh: tuple) -> bool:
     """Floats read back from the database may differ in the last bits; that is not a change."""
-    return all(_close(a, b) for a, b in zip(stored, fresh, strict=True))
+    return stored == fresh or all(_close(a, b) for a, b in zip(stored, fresh, strict=True))
 
 
 def _close(a, b) -> bool:

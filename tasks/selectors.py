@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from departments.models import Department, DepartmentKind
 from indicators.models import Indicator
@@ -95,11 +95,12 @@ def current_periods(today: dt.date) -> QuerySet[ReportingPeriod]:
 
 def reporting_departments(plan: Plan) -> QuerySet[Department]:
     """Units that owe a quarterly report: named on a task or reporting an indicator, collective entries aside."""
+    on_a_task = Responsibility.objects.filter(department=OuterRef("pk"), task__area__plan=plan)
+    reporting = Indicator.objects.filter(reporting_department=OuterRef("pk"), plan=plan)
     return (
-        Department.objects.filter(jurisdiction=plan.jurisdiction)
+        Department.objects.filter(jurisdiction_id=plan.jurisdiction_id)
         .exclude(kind=DepartmentKind.COLLECTIVE)
-        .filter(models.Q(responsibilities__task__area__plan=plan) | models.Q(reported_indicators__plan=plan))
-        .distinct()
+        .filter(Exists(on_a_task) | Exists(reporting))
         .order_by("name")
     )
 

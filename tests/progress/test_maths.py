@@ -13,6 +13,7 @@ from progress.maths import (
     TargetSpec,
     comparator_holds,
     evaluate,
+    evaluate_each,
     expected_share,
     forecast_at,
     progress_share,
@@ -137,3 +138,39 @@ def test_forecast_of_points_on_a_line_is_that_line(slope, intercept, n):
     when = dt.date(2030, 12, 31)
     expected = intercept + slope * (when - first).days
     assert forecast_at(points, when) == pytest.approx(expected, rel=1e-6, abs=1e-6)
+
+
+specs = st.builds(
+    TargetSpec,
+    comparator=st.sampled_from(
+        ["gte", "gt", "lte", "lt", "eq", "approx", "increase", "decrease", "milestone", "city_assigned"]
+    ),
+    target_date=st.sampled_from([END, None]),
+    value=st.one_of(st.none(), st.floats(min_value=-1e4, max_value=1e4, allow_nan=False)),
+    direction=st.sampled_from(["up", "down"]),
+    relative=st.booleans(),
+    baseline=st.one_of(st.none(), st.floats(min_value=-1e4, max_value=1e4, allow_nan=False)),
+    baseline_date=st.sampled_from([START, None]),
+)
+
+
+@given(
+    spec=specs,
+    values=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=30), st.floats(min_value=-1e4, max_value=1e4, allow_nan=False)),
+        max_size=12,
+    ),
+    offsets=st.lists(st.integers(min_value=-200, max_value=3000), min_size=1, max_size=8),
+)
+def test_evaluate_each_is_evaluate_as_of_each_date(spec, values, offsets):
+    """Quarters in any order, several values on one date: each date sees exactly the values up to it."""
+    points = [Point(START + dt.timedelta(days=91 * q), v) for q, v in values]
+    dates = [START + dt.timedelta(days=o) for o in offsets]
+    assume(spec.value is not None or spec.comparator in ("increase", "decrease", "milestone", "city_assigned"))
+    try:
+        expected = [evaluate(spec, points, d) for d in dates]
+    except (ValueError, TypeError, ZeroDivisionError):  # a spec the plan never produces: both must refuse it
+        with pytest.raises((ValueError, TypeError, ZeroDivisionError)):
+            evaluate_each(spec, points, dates)
+        return
+    assert evaluate_each(spec, points, dates) == expected

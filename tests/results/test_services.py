@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from indicators.models import Indicator
 from results import overdue, services
-from results.models import PendingRecompute, Rollup, TargetResult, TaskResult
+from results.models import ComputationRun, PendingRecompute, Rollup, TargetResult, TaskResult
 from tasks import services as reporting
 from tasks.models import Notice, QuarterlyReport, ReportingPeriod
 from tests.tasks.test_smoke import complete_data
@@ -168,3 +168,215 @@ def test_statuses_show_to_signed_in_users_only(plan, history, client, viewer_cli
     url = reverse("dashboard:target-list", args=[plan.code])
     assert "tstatus" in viewer_client.get(url).content.decode()
     assert "tstatus" not in client.get(url).content.decode()
+
+
+# --- full recomputes pass over unchanged plans; approvals rewrite only what they touch ------------------------
+
+
+def full_runs() -> int:
+    return ComputationRun.objects.filter(kind=ComputationRun.Kind.FULL, finished_at__isnull=False).count()
+
+
+def result_rows() -> dict:
+    """Every result row with its id and when it was computed: what a recompute left, row by row."""
+    return {
+        (model.__name__, *key): (pk, computed_at)
+        for model, fields in (
+            (TargetResult, ("target_id", "period_id")),
+            (TaskResult, ("task_id", "period_id")),
+            (Rollup, ("scope", "area_id", "department_id", "period_id")),
+        )
+        for pk, computed_at, *key in model.objects.values_list("pk", "computed_at", *fields)
+    }
+
+
+def test_a_full_recompute_passes_over_a_plan_whose_inputs_have_not_changed(plan, history):
+    assert services.recompute_plans([plan]).recomputed == 1
+    runs, rows = full_runs(), result_rows()
+
+    again = services.recompute_plans([plan])
+
+    assert (again.recomputed, again.skipped, again.written) == (0, 1, 0)
+    assert full_runs() == runs
+    assert result_rows() == rows
+    forced = services.recompute_plans([plan], force=True)
+    assert (forced.recomputed, forced.skipped, forced.written) == (1, 0, 0)
+    assert result_rows() == rows  # idempotent: a forced run over unchanged inputs rewrites nothing
+
+
+def test_a_crashed_full_recompute_is_not_taken_as_done(plan, history, monkeypatch):
+    services.recompute_plan(plan)
+    Indicator.objects.filter(plan=plan, code="forest-coverage").update(baseline_value=6.5, baseline_year=2020)
+
+    def crash(scope, *, today):
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(services, "compute", crash)
+    with pytest.raises(RuntimeError):
+        services.recompute_plan(plan)  # its run records the new inputs, then fails
+    monkeypatch.undo()
+
+    crashed = ComputationRun.objects.filter(kind=ComputationRun.Kind.FULL).order_by("-pk").first()
+    assert crashed.error and crashed.finished_at is None
+    assert services.recompute_plans([plan]).recomputed == 1
+
+
+def _approve_q4(plan, dept_a_user, office_user, history):
+    """An approval whose recompute has not run (the worker is behind: its on-commit nudge never fires here)."""
+    approved_quarter(plan, dept_a_user.membership.department, history[3], dept_a_user, office_user, coverage=8.3)
+
+
+def _reopen_q3(plan, dept_a_user, office_user, history):
+    reporting.reopen_report(report=QuarterlyReport.objects.get(period=history[2]), by=office_user, reason="有误。")
+
+
+def _edit_baseline(plan, dept_a_user, office_user, history):
+    Indicator.objects.filter(plan=plan, code="forest-coverage").update(baseline_value=6.5, baseline_year=2020)
+
+
+def _edit_target_value(plan, dept_a_user, office_user, history):
+    from indicators.models import Target
+
+    Target.objects.filter(indicator__plan=plan, indicator__code="forest-coverage", period="2025").update(value=7.5)
+
+
+def _assign_city_value(plan, dept_a_user, office_user, history):
+    from indicators.models import Target
+
+    Target.objects.filter(indicator__plan=plan, indicator__code="co2-intensity", period="2025").update(
+        value=18, assigned_document="津碳达峰〔2024〕1号"
+    )
+
+
+def _rename_unit(plan, dept_a_user, office_user, history):
+    from departments.models import Department
+
+    Department.objects.filter(name="七里海管委会").update(name="七里海湿地管委会")
+
+
+CHANGES = {
+    "approval": _approve_q4,
+    "reopening": _reopen_q3,
+    "baseline edit": _edit_baseline,
+    "target value edit": _edit_target_value,
+    "city-assigned value": _assign_city_value,
+    "unit renamed": _rename_unit,
+}
+
+
+@pytest.fixture
+def four_quarters(history):
+    """The three approved quarters of `history` and an empty fourth, due in the past."""
+    return [*history, quarter(2024, 4)]
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_full_recompute_recomputes_a_plan_whose_inputs_changed(change, plan, four_quarters, dept_a_user, office_user):
+    services.recompute_plan(plan)
+    assert services.recompute_plans([plan]).skipped == 1
+
+    CHANGES[change](plan, dept_a_user, office_user, four_quarters)
+    outcome = services.recompute_plans([plan])
+
+    assert (outcome.recomputed, outcome.skipped) == (1, 0)
+    assert outcome.written > 0
+    assert services.recompute_plan(plan, force=True) == 0  # what it wrote is what a forced recompute computes
+
+
+def test_a_changed_rule_recomputes_every_plan(plan, history, settings):
+    services.recompute_plan(plan)
+    settings.PROGRESS_RULES = {**settings.PROGRESS_RULES, "min_forecast_points": 4}
+    outcome = services.recompute_plans([plan])
+    assert outcome.recomputed == 1 and outcome.written > 0
+    assert coverage_result(plan, history[-1]).forecast is None  # three points are no longer enough
+
+
+def test_a_due_date_passing_recomputes_the_plan(plan, history):
+    late = quarter(2024, 4)
+    before, after = late.due_on - dt.timedelta(days=1), late.due_on + dt.timedelta(days=1)
+    services.recompute_plan(plan, today=before)
+    assert services.recompute_plans([plan], today=before).skipped == 1
+
+    outcome = services.recompute_plans([plan], today=after)
+
+    assert outcome.recomputed == 1
+    assert TaskResult.objects.filter(period=late, overdue=True).exists()
+
+
+def test_an_approval_rewrites_only_its_targets_tasks_and_their_rollups(
+    plan, four_quarters, dept_a_user, office_user, django_capture_on_commit_callbacks
+):
+    services.recompute_plan(plan)
+    before = result_rows()
+    department = dept_a_user.membership.department
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _approve_q4(plan, dept_a_user, office_user, four_quarters)
+
+    after = result_rows()
+    assert set(after) == set(before)
+    changed = {key for key in after if after[key] != before[key]}
+    report = QuarterlyReport.objects.get(period=four_quarters[3])
+    indicator_ids = set(report.indicator_values.values_list("indicator_id", flat=True))
+    task_ids = set(report.task_updates.values_list("task_id", flat=True))
+    from indicators.models import Target
+    from targets.models import Responsibility, Task
+
+    targets = Target.objects.filter(indicator_id__in=indicator_ids)
+    areas = set(Task.objects.filter(pk__in=task_ids).values_list("area_id", flat=True))
+    areas |= set(targets.exclude(task=None).values_list("task__area_id", flat=True))
+    leads = set(
+        Responsibility.objects.filter(task_id__in=task_ids, role="lead").values_list("department_id", flat=True)
+    )
+    allowed = {("TargetResult", pk, four_quarters[3].pk) for pk in targets.values_list("pk", flat=True)}
+    allowed |= {("TaskResult", pk, four_quarters[3].pk) for pk in task_ids}
+    allowed |= {("Rollup", "plan", None, None, four_quarters[3].pk)}
+    allowed |= {("Rollup", "area", pk, None, four_quarters[3].pk) for pk in areas}
+    allowed |= {("Rollup", "department", None, pk, four_quarters[3].pk) for pk in leads | {department.pk}}
+    assert changed
+    assert changed <= allowed
+    assert ("TargetResult", coverage_result(plan, four_quarters[3]).target_id, four_quarters[3].pk) in changed
+    assert services.recompute_plan(plan, force=True) == 0  # the approval left what a full recompute computes
+
+
+def test_reopening_an_earlier_quarter_leaves_what_a_full_recompute_computes(
+    plan, history, office_user, django_capture_on_commit_callbacks
+):
+    services.recompute_plan(plan)
+    middle = QuarterlyReport.objects.get(period=history[1])
+    with django_capture_on_commit_callbacks(execute=True):
+        reporting.reopen_report(report=middle, by=office_user, reason="数据有误。")
+
+    assert coverage_result(plan, history[1]).latest_value == 7.0  # the first quarter's value carries forward
+    assert coverage_result(plan, history[2]).latest_value == 7.8
+
+    def co_update(period):  # 七里海管委会 co-owns task 6.1
+        result = TaskResult.objects.get(task__area__plan=plan, task__area__number=6, task__number=1, period=period)
+        return next(c["period"] for c in result.co_departments if c["department"] == "七里海管委会")
+
+    assert [co_update(p) for p in history] == ["2024Q1", "2024Q1", "2024Q3"]
+    assert services.recompute_plan(plan, force=True) == 0
+
+
+def test_recompute_command_passes_over_unchanged_plans_unless_forced(plan, history):
+    call_command("recompute_progress", stdout=StringIO(), stderr=StringIO())
+    out = StringIO()
+    call_command("recompute_progress", stdout=out, stderr=StringIO())
+    assert "重算 0 个，输入未变跳过 1 个" in out.getvalue()
+    out = StringIO()
+    call_command("recompute_progress", "--force", stdout=out, stderr=StringIO())
+    assert "重算 1 个，输入未变跳过 0 个" in out.getvalue()
+
+
+def test_a_full_run_that_wrote_many_rows_refreshes_the_planner_statistics(plan, history, monkeypatch):
+    from django.db import connection
+
+    analyzed = []
+    analyze = services._analyze_results
+    monkeypatch.setattr(services, "ANALYZE_AFTER", 100)
+    monkeypatch.setattr(services, "_analyze_results", lambda: analyzed.append(analyze()))
+
+    services.recompute_plan(plan)  # every target, task and rollup of the plan: hundreds of rows
+    services.recompute_plan(plan, force=True)  # nothing written
+
+    assert len(analyzed) == (1 if connection.vendor == "postgresql" else 0)
