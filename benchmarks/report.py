@@ -87,11 +87,9 @@ def main() -> None:
         t0 = time.perf_counter()
         snapshot = build_snapshot(evaluation, today=today)
         t1 = time.perf_counter()
-        html = document.render_html(snapshot, final=False)
+        html = document.render_html(snapshot, final=False, for_pdf=True)
         t2 = time.perf_counter()
-        from weasyprint import HTML
-
-        rendered = HTML(string=html, base_url=".").render()
+        rendered = document.layout(html, snapshot, final=False)
         pdf = rendered.write_pdf()
         t3 = time.perf_counter()
         pages, size = len(rendered.pages), len(pdf)

@@ -16,6 +16,7 @@ from results.templatetags.progress_tags import TASK_LABELS
 from . import charts
 
 DOCUMENT_LANGUAGE = "zh-hans"  # the report goes to the city in Chinese, whatever language the office reads in
+STYLESHEET = "css/evaluation-document.css"
 TARGET_ORDER = ["achieved", "on_track", "at_risk", "off_track", "no_data", "baseline_missing", "awaiting_city"]
 TASK_ORDER = ["completed", "in_progress", "behind", "not_started", "no_update"]
 TIMELINESS_ORDER = ["on_time", "late", "missing", "pending"]
@@ -107,7 +108,20 @@ def figures(snapshot: dict, names: dict) -> dict[str, str]:
     }
 
 
-def render_html(snapshot: dict, *, final: bool, progress: Progress | None = None) -> str:
+def page_css(snapshot: dict, *, final: bool) -> str:
+    """The words in the page margins (第 n 页 / 共 N 页; 草稿 or 定稿, 演示数据), which CSS cannot translate itself."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        stamp = str(_("Final") if final else _("Draft"))
+        if snapshot["is_demo"]:
+            stamp += " · " + str(_("DEMO DATA"))
+        return (
+            f"@page {{ @bottom-center {{ content: {page_counter_css()}; }} "
+            f'@bottom-right {{ content: "{stamp}"; }} }}\n'
+            "@page cover { @bottom-center { content: none; } @bottom-right { content: none; } }\n"
+        )
+
+
+def render_html(snapshot: dict, *, final: bool, progress: Progress | None = None, for_pdf: bool = False) -> str:
     with translation.override(DOCUMENT_LANGUAGE):
         names = labels()
         if progress:
@@ -117,7 +131,7 @@ def render_html(snapshot: dict, *, final: bool, progress: Progress | None = None
             "final": final,
             "names": names,
             "figures": figures(snapshot, names),
-            "page_counter": page_counter_css(),
+            "for_pdf": for_pdf,
             "tasks_by_id": {t["id"]: t for a in snapshot["areas"] for t in a["tasks"]},
         }
         return render_to_string("evaluation/document.html", context)
@@ -125,12 +139,19 @@ def render_html(snapshot: dict, *, final: bool, progress: Progress | None = None
 
 def render_pdf(snapshot: dict, *, final: bool, progress: Progress | None = None) -> tuple[bytes, int]:
     """The PDF and its page count. Imported lazily: WeasyPrint loads Pango, which pages never need."""
-    from weasyprint import HTML
-
-    html = render_html(snapshot, final=final, progress=progress)
+    html = render_html(snapshot, final=final, progress=progress, for_pdf=True)
     if progress:
         progress(45, gettext_noop("Laying out the pages"))
-    document = HTML(string=html, base_url=".").render()
+    document = layout(html, snapshot, final=final)
     if progress:
         progress(85, gettext_noop("Writing the PDF"))
     return document.write_pdf(), len(document.pages)
+
+
+def layout(html: str, snapshot: dict, *, final: bool):
+    """WeasyPrint's pages: the document's stylesheet from the static files, plus the margins' words."""
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS, HTML
+
+    stylesheets = [CSS(filename=finders.find(STYLESHEET)), CSS(string=page_css(snapshot, final=final))]
+    return HTML(string=html, base_url=".").render(stylesheets=stylesheets)

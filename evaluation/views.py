@@ -159,12 +159,11 @@ def generate(request, code, year):
     return redirect(reverse("evaluation:detail", args=[code, year]) + f"#file-{file.pk}")
 
 
-# The preview is the PDF's own HTML: one inline stylesheet (WeasyPrint reads it too), charts as data: images, no script.
+# The preview is the PDF's own HTML: the document's stylesheet, charts as data: images, no script.
 PREVIEW_CSP = {
     "default-src": [CSP.NONE],
-    "style-src": [CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF],
     "img-src": ["data:"],
-    "font-src": [CSP.SELF],
     "base-uri": [CSP.NONE],
     "form-action": [CSP.NONE],
     "frame-ancestors": [CSP.SELF],

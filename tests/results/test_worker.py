@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import pytest
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from tests.tasks.test_smoke import complete_data
 
@@ -86,6 +87,9 @@ def _drop_connections(app) -> None:
     if amqp is not None and amqp._producer_pool is not None:
         amqp._producer_pool.force_close_all()
         amqp._producer_pool = None
+    # Producer pools also live in kombu's global registry, keyed by connection: a closed one left there would be
+    # handed out again the next time this URL is used ("Acquire on closed pool"), so clear the registry too.
+    kombu_pools.reset()
 
 
 def _database_url() -> str:
