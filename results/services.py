@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.db.models import Count, JSONField, Max, Q
+from django.db.models import Count, JSONField, Max, Q, Value
 from django.utils import timezone
 
 from departments.models import Department
@@ -125,23 +125,43 @@ def recompute_for_report(report: QuarterlyReport, *, today: dt.date | None = Non
     today = today or timezone.localdate()
     start = (report.period.year, report.period.quarter)
     quarters = all_quarters()
+    indicator_ids, task_ids = _contents(report)
     scope = Scope(
         plan=report.plan,
         quarters=quarters,
         periods=[q for q in opened(quarters, today) if (q.year, q.quarter) >= start],
-        indicator_ids=set(report.indicator_values.values_list("indicator_id", flat=True)),
-        task_ids=set(report.task_updates.values_list("task_id", flat=True)),
+        indicator_ids=indicator_ids,
+        task_ids=task_ids,
     )
     return _run(ComputationRun.Kind.INCREMENTAL, scope, today=today, covered={"report": report.pk})
 
 
+def _contents(report: QuarterlyReport) -> tuple[set[int], set[int]]:
+    """The indicators and the tasks the report has rows for, in one round trip."""
+    values = IndicatorValue.objects.filter(report=report).annotate(kind=Value("i")).values_list("kind", "indicator_id")
+    updates = TaskUpdate.objects.filter(report=report).annotate(kind=Value("t")).values_list("kind", "task_id")
+    ids: dict[str, set[int]] = {"i": set(), "t": set()}
+    for kind, pk in values.order_by().union(updates.order_by(), all=True):
+        ids[kind].add(pk)
+    return ids["i"], ids["t"]
+
+
 def _run(kind, scope: Scope, *, today: dt.date, inputs: str = "", covered=None) -> int:
-    run = ComputationRun.objects.create(
+    """Compute with the plan locked, and record the run.
+
+    A full run is recorded before it starts: it runs outside any transaction (the nightly job), so a crash
+    leaves a visible run with no end. An incremental run is recorded once, when it ends: it runs inside the
+    approval job's transaction, where a row written first could not outlive a crash either, and one write is
+    a round trip less on the approval's path.
+    """
+    run = ComputationRun(
         kind=kind,
         plan=scope.plan,
         inputs=inputs,
         covered={"plan": scope.plan.code, "periods": [str(p) for p in scope.periods], **(covered or {})},
     )
+    if kind == ComputationRun.Kind.FULL:
+        run.save()
     try:
         with transaction.atomic():
             # One recompute of a plan at a time (a worker's approval and the nightly run, say). NO KEY: reports
@@ -150,11 +170,11 @@ def _run(kind, scope: Scope, *, today: dt.date, inputs: str = "", covered=None) 
             written = compute(scope, today=today)
     except Exception as exc:
         run.error = repr(exc)
-        run.save(update_fields=["error"])
+        run.save()
         raise
     run.rows_written = written
     run.finished_at = timezone.now()
-    run.save(update_fields=["rows_written", "finished_at"])
+    run.save()
     return written
 
 
@@ -282,16 +302,25 @@ def _shape(plan: Plan) -> Shape:
     )
     for row in targets:
         row["target_year"] = PERIOD_END_YEAR[Period(row["period"])]
-    task_lead, names = {}, {}
-    for task_id, department_id, role, name in (
-        Responsibility.objects.filter(task__area__plan=plan)
+    task_area, task_lead, names = {}, {}, {}
+    # Tasks with their responsibilities in one query: a task no unit is named on comes once, with NULLs.
+    for task_id, area_id, department_id, role, name in (
+        Task.objects.filter(area__plan=plan)
         .order_by()
-        .values_list("task_id", "department_id", "role", "department__name")
+        .values_list(
+            "pk",
+            "area_id",
+            "responsibilities__department_id",
+            "responsibilities__role",
+            "responsibilities__department__name",
+        )
     ):
+        task_area[task_id] = area_id
+        if department_id is None:
+            continue
         names[department_id] = name
         if role == Responsibility.Role.LEAD:
             task_lead[task_id] = department_id
-    task_area = dict(Task.objects.filter(area__plan=plan).order_by().values_list("pk", "area_id"))
     return Shape(targets, task_area, task_lead, names)
 
 
@@ -364,10 +393,10 @@ def _task_results(scope: Scope, shape: Shape, now, today: dt.date) -> tuple[dict
     """The lead's latest status and each co-department's latest update, as of each quarter, in one pass per task
     over its updates bucketed by quarter (no sorting)."""
     task_ids = _tasks_in(scope, shape)
+    by_task: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     updates = TaskUpdate.objects.filter(report__plan=scope.plan, report__status=ReportStatus.APPROVED).order_by()
     if scope.task_ids is not None:
         updates = updates.filter(task_id__in=task_ids)
-    by_task: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for row in updates.values_list(*UPDATE_FIELDS):
         by_task[row[0]][row[2]].append(row)
     label = {q.pk: f"{q.year}Q{q.quarter}" for q in scope.quarters}
