@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.db.models import Count, JSONField, Max, Q, Value
+from django.db.models import Count, FilteredRelation, JSONField, Max, Q, Value
 from django.utils import timezone
 
 from departments.models import Department
@@ -335,16 +335,19 @@ def _tasks_in(scope: Scope, shape: Shape) -> list[int]:
 # --- targets -------------------------------------------------------------------------------------------------
 
 
-def approved_series(plan: Plan, indicator_ids: Iterable[int] | None) -> dict[int, list]:
+def approved_series(
+    plan: Plan, indicator_ids: Iterable[int] | None, quarters: list[ReportingPeriod]
+) -> dict[int, list]:
+    """Each indicator's approved values as points, in no particular order: the maths sorts them by date
+    (evaluate_each), and the dates come from `quarters` (every quarter) rather than a join and a sort."""
+    ends = {q.pk: q.ends_on for q in quarters}
     values = IndicatorValue.objects.filter(report__plan=plan, report__status=ReportStatus.APPROVED)
     if indicator_ids is not None:
         values = values.filter(indicator_id__in=indicator_ids)
     series: dict[int, list] = defaultdict(list)
-    rows = values.values_list(
-        "indicator_id", "report__period__year", "report__period__quarter", "value", "reached"
-    ).order_by("report__period__year", "report__period__quarter")
-    for indicator_id, year, quarter, value, reached in rows:
-        point = value_point(year, quarter, value, reached)
+    rows = values.order_by().values_list("indicator_id", "report__period_id", "value", "reached")
+    for indicator_id, period_id, value, reached in rows:
+        point = value_point(ends[period_id], value, reached)
         if point is not None:
             series[indicator_id].append(point)
     return series
@@ -355,7 +358,7 @@ def _target_results(scope: Scope, shape: Shape, now) -> tuple[dict, int]:
     quarters (the others' as stored), for the rollups, and the rows written."""
     rules = rules_from_settings()
     targets = _targets_in(scope, shape)
-    series = approved_series(scope.plan, scope.indicator_ids)
+    series = approved_series(scope.plan, scope.indicator_ids, scope.quarters)
     dates = [quarter_end(p.year, p.quarter) for p in scope.periods]
     fresh = {}
     for target in targets:
@@ -521,15 +524,20 @@ def _timeliness(
     from tasks.selectors import reporting_departments
 
     owing = reporting_departments(plan)
-    sent = QuarterlyReport.objects.filter(plan=plan, submitted_at__isnull=False).order_by()
     if departments is not None:
         owing = owing.filter(pk__in=departments)
-        sent = sent.filter(department_id__in=departments)
+    # Each owing unit with its sent reports, in one query: a unit that sent none comes once, with NULLs.
+    sent_reports = FilteredRelation("reports", condition=Q(reports__plan=plan, reports__submitted_at__isnull=False))
+    rows = owing.annotate(sent=sent_reports).order_by().values_list("pk", "sent__period_id", "sent__is_late")
+    sent, owing_ids = {}, {}
+    for dept_id, period_id, late in rows:
+        owing_ids[dept_id] = None
+        if period_id is not None:
+            sent[(dept_id, period_id)] = late
     all_before = [p for p in quarters if p.due_on < today]
-    sent = {(dept, period): late for dept, period, late in sent.values_list("department_id", "period_id", "is_late")}
     result: dict[int, dict[int, dict]] = {}
     wanted = sorted(periods, key=lambda p: (p.year, p.quarter))
-    for dept_id in owing.values_list("pk", flat=True):
+    for dept_id in owing_ids:
         counts = {"on_time": 0, "late": 0, "missing": 0}
         per_period, due = {}, iter(all_before)
         pending = next(due, None)
