@@ -519,13 +519,11 @@ def _timeliness(
     today: dt.date,
     departments: set[int] | None = None,
 ) -> dict[int, dict[int, dict]]:
-    """Per reporting department (or those of `departments`), as of each quarter: how many quarters so far it
-    reported on time, late, or not at all."""
+    """Per reporting department (or those of `departments`, which are departments of the plan's targets and
+    tasks), as of each quarter: how many quarters so far it reported on time, late, or not at all."""
     from tasks.selectors import reporting_departments
 
-    owing = reporting_departments(plan)
-    if departments is not None:
-        owing = owing.filter(pk__in=departments)
+    owing = reporting_departments(plan, named=departments)
     # Each owing unit with its sent reports, in one query: a unit that sent none comes once, with NULLs.
     sent_reports = FilteredRelation("reports", condition=Q(reports__plan=plan, reports__submitted_at__isnull=False))
     rows = owing.annotate(sent=sent_reports).order_by().values_list("pk", "sent__period_id", "sent__is_late")
