@@ -375,7 +375,7 @@ def _target_results(scope: Scope, shape: Shape, now) -> tuple[dict, int]:
             )
     stored = TargetResult.objects.filter(target_id__in=[t["pk"] for t in shape.targets], period__in=scope.periods)
     existing, others = _split(stored.order_by().values_list("pk", "target_id", "period_id", *TARGET_FIELDS), fresh)
-    written = _write(TargetResult, ("target_id", "period_id"), fresh, existing, TARGET_FIELDS, now)
+    written = _write(TargetResult, ("target_id", "period_id"), fresh, existing, TARGET_FIELDS, now, upsert=True)
     statuses = {key: values[0] for source in (others, fresh) for key, values in source.items()}
     return statuses, written
 
@@ -431,7 +431,7 @@ def _task_results(scope: Scope, shape: Shape, now, today: dt.date) -> tuple[dict
             fresh[(task_id, pk)] = (status, lead_row[5] if lead_row else None, overdue, co)
     stored = TaskResult.objects.filter(task_id__in=list(shape.task_area), period__in=scope.periods)
     existing, others = _split(stored.order_by().values_list("pk", "task_id", "period_id", *TASK_FIELDS), fresh)
-    written = _write(TaskResult, ("task_id", "period_id"), fresh, existing, TASK_FIELDS, now)
+    written = _write(TaskResult, ("task_id", "period_id"), fresh, existing, TASK_FIELDS, now, upsert=True)
     statuses = {key: (values[0], values[2]) for source in (others, fresh) for key, values in source.items()}
     return statuses, written
 
@@ -552,12 +552,16 @@ def _timeliness(
 # --- writing only what changed --------------------------------------------------------------------------------
 
 
-def _write(model, key: tuple[str, ...], fresh: dict, existing, fields: tuple[str, ...], now, **common) -> int:
+def _write(
+    model, key: tuple[str, ...], fresh: dict, existing, fields: tuple[str, ...], now, *, upsert: bool = False, **common
+) -> int:
     """Insert missing rows and replace changed ones; `existing` rows are (pk, *key, *fields).
 
-    A changed row is deleted and inserted again: Django's bulk_update builds a CASE per field and row, which
-    is slow in Python and in the database when a rule change touches every row. The plan is locked (see _run),
-    so no other recompute of it sees the gap.
+    With `upsert` (the key is a unique constraint: target and task results) a changed row is replaced in the
+    same INSERT, ON CONFLICT; otherwise (rollups, unique by three partial constraints) it is deleted and inserted
+    again. Either way, not Django's bulk_update, whose CASE per field and row is slow in Python and in the
+    database when a rule change touches every row. The plan is locked (see _run), so no other recompute of it
+    sees the gap.
     """
     width = len(key)
     stored = {row[1 : 1 + width]: (row[0], row[1 + width :]) for row in existing}
@@ -571,29 +575,36 @@ def _write(model, key: tuple[str, ...], fresh: dict, existing, fields: tuple[str
                 continue
             stale.append(current[0])
         rows.append((*stamp, *ident, *(json.dumps(v) if e else v for v, e in zip(values, encode, strict=True))))
-    for i in range(0, len(stale), BATCH):
-        model.objects.filter(pk__in=stale[i : i + BATCH]).delete()
-    _insert(model, ("computed_at", *common, *key, *fields), rows)
+    if not upsert:
+        for i in range(0, len(stale), BATCH):
+            model.objects.filter(pk__in=stale[i : i + BATCH]).delete()
+    _insert(model, ("computed_at", *common, *key, *fields), rows, conflict=key if upsert else ())
     return len(rows)
 
 
 BATCH = 2000
 
 
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def _insert(model, columns: tuple[str, ...], rows: list[tuple], *, conflict: tuple[str, ...] = ()) -> None:
     """bulk_create without model instances, whose construction and per-field preparation were most of a first
-    full recompute: the values are already what the columns hold (JSON encoded, the timestamp adapted)."""
+    full recompute: the values are already what the columns hold (JSON encoded, the timestamp adapted).
+    `conflict`: the columns of a unique constraint; a row that would break it updates the stored one instead."""
     if not rows:
         return
     fields = [model._meta.get_field(c) for c in columns]
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    tail = ""
+    if conflict:
+        target = [model._meta.get_field(c).column for c in conflict]
+        changed = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in fields if f.column not in target)
+        tail = f" ON CONFLICT ({', '.join(quote(c) for c in target)}) DO UPDATE SET {changed}"
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     size = min(BATCH, connection.ops.bulk_batch_size(fields, rows))
     with connection.cursor() as cursor:
         for i in range(0, len(rows), size):
             batch = rows[i : i + size]
-            cursor.execute(head + ", ".join([placeholders] * len(batch)), [v for row in batch for v in row])
+            cursor.execute(head + ", ".join([placeholders] * len(batch)) + tail, [v for row in batch for v in row])
 
 
 def _same(stored: tuple, fresh: tuple) -> bool:
