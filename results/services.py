@@ -396,10 +396,10 @@ def _task_results(scope: Scope, shape: Shape, now, today: dt.date) -> tuple[dict
     """The lead's latest status and each co-department's latest update, as of each quarter, in one pass per task
     over its updates bucketed by quarter (no sorting)."""
     task_ids = _tasks_in(scope, shape)
-    by_task: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     updates = TaskUpdate.objects.filter(report__plan=scope.plan, report__status=ReportStatus.APPROVED).order_by()
     if scope.task_ids is not None:
         updates = updates.filter(task_id__in=task_ids)
+    by_task: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for row in updates.values_list(*UPDATE_FIELDS):
         by_task[row[0]][row[2]].append(row)
     label = {q.pk: f"{q.year}Q{q.quarter}" for q in scope.quarters}
@@ -560,9 +560,9 @@ def _write(
     With `upsert` (the key is a unique constraint: target and task results) a changed row is replaced in the
     same INSERT, ON CONFLICT (only then: a plain INSERT of new rows, a first full run's 1.2 M at N = 300, avoids
     PostgreSQL's speculative insertion); otherwise (rollups, unique by three partial constraints) it is deleted
-    and inserted again. Either way, not Django's bulk_update, whose CASE per field and row is slow in Python and in the
-    database when a rule change touches every row. The plan is locked (see _run), so no other recompute of it
-    sees the gap.
+    and inserted again. Either way, not Django's bulk_update, whose CASE per field and row is slow in Python and
+    in the database when a rule change touches every row. The plan is locked (see _run), so no other recompute
+    of it sees the gap.
     """
     width = len(key)
     stored = {row[1 : 1 + width]: (row[0], row[1 + width :]) for row in existing}
