@@ -1,6 +1,7 @@
 """Result tables written by jobs, stamped with the quarter they describe and when they were computed."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
@@ -119,7 +120,7 @@ class ComputationRun(models.Model):
         blank=True,
         help_text=_("Digest of what a full recompute read: the next one passes over the plan while it is unchanged."),
     )
-    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True)
     covered = models.JSONField(_("what it covered"), default=dict)
     rows_written = models.PositiveIntegerField(_("rows written"), default=0)

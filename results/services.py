@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.db.models import Count, JSONField, Max, Q
+from django.db.models import Count, FilteredRelation, JSONField, Max, Q, Value
 from django.utils import timezone
 
 from departments.models import Department
@@ -125,23 +125,43 @@ def recompute_for_report(report: QuarterlyReport, *, today: dt.date | None = Non
     today = today or timezone.localdate()
     start = (report.period.year, report.period.quarter)
     quarters = all_quarters()
+    indicator_ids, task_ids = _contents(report)
     scope = Scope(
         plan=report.plan,
         quarters=quarters,
         periods=[q for q in opened(quarters, today) if (q.year, q.quarter) >= start],
-        indicator_ids=set(report.indicator_values.values_list("indicator_id", flat=True)),
-        task_ids=set(report.task_updates.values_list("task_id", flat=True)),
+        indicator_ids=indicator_ids,
+        task_ids=task_ids,
     )
     return _run(ComputationRun.Kind.INCREMENTAL, scope, today=today, covered={"report": report.pk})
 
 
+def _contents(report: QuarterlyReport) -> tuple[set[int], set[int]]:
+    """The indicators and the tasks the report has rows for, in one round trip."""
+    values = IndicatorValue.objects.filter(report=report).annotate(kind=Value("i")).values_list("kind", "indicator_id")
+    updates = TaskUpdate.objects.filter(report=report).annotate(kind=Value("t")).values_list("kind", "task_id")
+    ids: dict[str, set[int]] = {"i": set(), "t": set()}
+    for kind, pk in values.order_by().union(updates.order_by(), all=True):
+        ids[kind].add(pk)
+    return ids["i"], ids["t"]
+
+
 def _run(kind, scope: Scope, *, today: dt.date, inputs: str = "", covered=None) -> int:
-    run = ComputationRun.objects.create(
+    """Compute with the plan locked, and record the run.
+
+    A full run is recorded before it starts: it runs outside any transaction (the nightly job), so a crash
+    leaves a visible run with no end. An incremental run is recorded once, when it ends: it runs inside the
+    approval job's transaction, where a row written first could not outlive a crash either, and one write is
+    a round trip less on the approval's path.
+    """
+    run = ComputationRun(
         kind=kind,
         plan=scope.plan,
         inputs=inputs,
         covered={"plan": scope.plan.code, "periods": [str(p) for p in scope.periods], **(covered or {})},
     )
+    if kind == ComputationRun.Kind.FULL:
+        run.save()
     try:
         with transaction.atomic():
             # One recompute of a plan at a time (a worker's approval and the nightly run, say). NO KEY: reports
@@ -150,11 +170,11 @@ def _run(kind, scope: Scope, *, today: dt.date, inputs: str = "", covered=None) 
             written = compute(scope, today=today)
     except Exception as exc:
         run.error = repr(exc)
-        run.save(update_fields=["error"])
+        run.save()
         raise
     run.rows_written = written
     run.finished_at = timezone.now()
-    run.save(update_fields=["rows_written", "finished_at"])
+    run.save()
     return written
 
 
@@ -282,16 +302,25 @@ def _shape(plan: Plan) -> Shape:
     )
     for row in targets:
         row["target_year"] = PERIOD_END_YEAR[Period(row["period"])]
-    task_lead, names = {}, {}
-    for task_id, department_id, role, name in (
-        Responsibility.objects.filter(task__area__plan=plan)
+    task_area, task_lead, names = {}, {}, {}
+    # Tasks with their responsibilities in one query: a task no unit is named on comes once, with NULLs.
+    for task_id, area_id, department_id, role, name in (
+        Task.objects.filter(area__plan=plan)
         .order_by()
-        .values_list("task_id", "department_id", "role", "department__name")
+        .values_list(
+            "pk",
+            "area_id",
+            "responsibilities__department_id",
+            "responsibilities__role",
+            "responsibilities__department__name",
+        )
     ):
+        task_area[task_id] = area_id
+        if department_id is None:
+            continue
         names[department_id] = name
         if role == Responsibility.Role.LEAD:
             task_lead[task_id] = department_id
-    task_area = dict(Task.objects.filter(area__plan=plan).order_by().values_list("pk", "area_id"))
     return Shape(targets, task_area, task_lead, names)
 
 
@@ -306,16 +335,19 @@ def _tasks_in(scope: Scope, shape: Shape) -> list[int]:
 # --- targets -------------------------------------------------------------------------------------------------
 
 
-def approved_series(plan: Plan, indicator_ids: Iterable[int] | None) -> dict[int, list]:
+def approved_series(
+    plan: Plan, indicator_ids: Iterable[int] | None, quarters: list[ReportingPeriod]
+) -> dict[int, list]:
+    """Each indicator's approved values as points, in no particular order: the maths sorts them by date
+    (evaluate_each), and the dates come from `quarters` (every quarter) rather than a join and a sort."""
+    ends = {q.pk: q.ends_on for q in quarters}
     values = IndicatorValue.objects.filter(report__plan=plan, report__status=ReportStatus.APPROVED)
     if indicator_ids is not None:
         values = values.filter(indicator_id__in=indicator_ids)
     series: dict[int, list] = defaultdict(list)
-    rows = values.values_list(
-        "indicator_id", "report__period__year", "report__period__quarter", "value", "reached"
-    ).order_by("report__period__year", "report__period__quarter")
-    for indicator_id, year, quarter, value, reached in rows:
-        point = value_point(year, quarter, value, reached)
+    rows = values.order_by().values_list("indicator_id", "report__period_id", "value", "reached")
+    for indicator_id, period_id, value, reached in rows:
+        point = value_point(ends[period_id], value, reached)
         if point is not None:
             series[indicator_id].append(point)
     return series
@@ -326,7 +358,7 @@ def _target_results(scope: Scope, shape: Shape, now) -> tuple[dict, int]:
     quarters (the others' as stored), for the rollups, and the rows written."""
     rules = rules_from_settings()
     targets = _targets_in(scope, shape)
-    series = approved_series(scope.plan, scope.indicator_ids)
+    series = approved_series(scope.plan, scope.indicator_ids, scope.quarters)
     dates = [quarter_end(p.year, p.quarter) for p in scope.periods]
     fresh = {}
     for target in targets:
@@ -343,7 +375,7 @@ def _target_results(scope: Scope, shape: Shape, now) -> tuple[dict, int]:
             )
     stored = TargetResult.objects.filter(target_id__in=[t["pk"] for t in shape.targets], period__in=scope.periods)
     existing, others = _split(stored.order_by().values_list("pk", "target_id", "period_id", *TARGET_FIELDS), fresh)
-    written = _write(TargetResult, ("target_id", "period_id"), fresh, existing, TARGET_FIELDS, now)
+    written = _write(TargetResult, ("target_id", "period_id"), fresh, existing, TARGET_FIELDS, now, upsert=True)
     statuses = {key: values[0] for source in (others, fresh) for key, values in source.items()}
     return statuses, written
 
@@ -399,7 +431,7 @@ def _task_results(scope: Scope, shape: Shape, now, today: dt.date) -> tuple[dict
             fresh[(task_id, pk)] = (status, lead_row[5] if lead_row else None, overdue, co)
     stored = TaskResult.objects.filter(task_id__in=list(shape.task_area), period__in=scope.periods)
     existing, others = _split(stored.order_by().values_list("pk", "task_id", "period_id", *TASK_FIELDS), fresh)
-    written = _write(TaskResult, ("task_id", "period_id"), fresh, existing, TASK_FIELDS, now)
+    written = _write(TaskResult, ("task_id", "period_id"), fresh, existing, TASK_FIELDS, now, upsert=True)
     statuses = {key: (values[0], values[2]) for source in (others, fresh) for key, values in source.items()}
     return statuses, written
 
@@ -487,20 +519,23 @@ def _timeliness(
     today: dt.date,
     departments: set[int] | None = None,
 ) -> dict[int, dict[int, dict]]:
-    """Per reporting department (or those of `departments`), as of each quarter: how many quarters so far it
-    reported on time, late, or not at all."""
+    """Per reporting department (or those of `departments`, which are departments of the plan's targets and
+    tasks), as of each quarter: how many quarters so far it reported on time, late, or not at all."""
     from tasks.selectors import reporting_departments
 
-    owing = reporting_departments(plan)
-    sent = QuarterlyReport.objects.filter(plan=plan, submitted_at__isnull=False).order_by()
-    if departments is not None:
-        owing = owing.filter(pk__in=departments)
-        sent = sent.filter(department_id__in=departments)
+    owing = reporting_departments(plan, named=departments)
+    # Each owing unit with its sent reports, in one query: a unit that sent none comes once, with NULLs.
+    sent_reports = FilteredRelation("reports", condition=Q(reports__plan=plan, reports__submitted_at__isnull=False))
+    rows = owing.annotate(sent=sent_reports).order_by().values_list("pk", "sent__period_id", "sent__is_late")
+    sent, owing_ids = {}, {}
+    for dept_id, period_id, late in rows:
+        owing_ids[dept_id] = None
+        if period_id is not None:
+            sent[(dept_id, period_id)] = late
     all_before = [p for p in quarters if p.due_on < today]
-    sent = {(dept, period): late for dept, period, late in sent.values_list("department_id", "period_id", "is_late")}
     result: dict[int, dict[int, dict]] = {}
     wanted = sorted(periods, key=lambda p: (p.year, p.quarter))
-    for dept_id in owing.values_list("pk", flat=True):
+    for dept_id in owing_ids:
         counts = {"on_time": 0, "late": 0, "missing": 0}
         per_period, due = {}, iter(all_before)
         pending = next(due, None)
@@ -517,12 +552,17 @@ def _timeliness(
 # --- writing only what changed --------------------------------------------------------------------------------
 
 
-def _write(model, key: tuple[str, ...], fresh: dict, existing, fields: tuple[str, ...], now, **common) -> int:
+def _write(
+    model, key: tuple[str, ...], fresh: dict, existing, fields: tuple[str, ...], now, *, upsert: bool = False, **common
+) -> int:
     """Insert missing rows and replace changed ones; `existing` rows are (pk, *key, *fields).
 
-    A changed row is deleted and inserted again: Django's bulk_update builds a CASE per field and row, which
-    is slow in Python and in the database when a rule change touches every row. The plan is locked (see _run),
-    so no other recompute of it sees the gap.
+    With `upsert` (the key is a unique constraint: target and task results) a changed row is replaced in the
+    same INSERT, ON CONFLICT (only then: a plain INSERT of new rows, a first full run's 1.2 M at N = 300, avoids
+    PostgreSQL's speculative insertion); otherwise (rollups, unique by three partial constraints) it is deleted
+    and inserted again. Either way, not Django's bulk_update, whose CASE per field and row is slow in Python and
+    in the database when a rule change touches every row. The plan is locked (see _run), so no other recompute
+    of it sees the gap.
     """
     width = len(key)
     stored = {row[1 : 1 + width]: (row[0], row[1 + width :]) for row in existing}
@@ -536,29 +576,36 @@ def _write(model, key: tuple[str, ...], fresh: dict, existing, fields: tuple[str
                 continue
             stale.append(current[0])
         rows.append((*stamp, *ident, *(json.dumps(v) if e else v for v, e in zip(values, encode, strict=True))))
-    for i in range(0, len(stale), BATCH):
-        model.objects.filter(pk__in=stale[i : i + BATCH]).delete()
-    _insert(model, ("computed_at", *common, *key, *fields), rows)
+    if not upsert:
+        for i in range(0, len(stale), BATCH):
+            model.objects.filter(pk__in=stale[i : i + BATCH]).delete()
+    _insert(model, ("computed_at", *common, *key, *fields), rows, conflict=key if upsert and stale else ())
     return len(rows)
 
 
 BATCH = 2000
 
 
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def _insert(model, columns: tuple[str, ...], rows: list[tuple], *, conflict: tuple[str, ...] = ()) -> None:
     """bulk_create without model instances, whose construction and per-field preparation were most of a first
-    full recompute: the values are already what the columns hold (JSON encoded, the timestamp adapted)."""
+    full recompute: the values are already what the columns hold (JSON encoded, the timestamp adapted).
+    `conflict`: the columns of a unique constraint; a row that would break it updates the stored one instead."""
     if not rows:
         return
     fields = [model._meta.get_field(c) for c in columns]
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    tail = ""
+    if conflict:
+        target = [model._meta.get_field(c).column for c in conflict]
+        changed = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in fields if f.column not in target)
+        tail = f" ON CONFLICT ({', '.join(quote(c) for c in target)}) DO UPDATE SET {changed}"
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     size = min(BATCH, connection.ops.bulk_batch_size(fields, rows))
     with connection.cursor() as cursor:
         for i in range(0, len(rows), size):
             batch = rows[i : i + size]
-            cursor.execute(head + ", ".join([placeholders] * len(batch)), [v for row in batch for v in row])
+            cursor.execute(head + ", ".join([placeholders] * len(batch)) + tail, [v for row in batch for v in row])
 
 
 def _same(stored: tuple, fresh: tuple) -> bool:

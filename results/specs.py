@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from progress.maths import Point, TargetSpec
-from tasks.models import quarter_end
 
 
 def year_end(year: int | None) -> dt.date | None:
@@ -32,10 +31,10 @@ def target_spec(target: dict) -> TargetSpec:
     )
 
 
-def value_point(year: int, quarter: int, value, reached) -> Point | None:
+def value_point(when: dt.date, value, reached) -> Point | None:
     """A milestone's value is reached (1) or not (0); a number is itself."""
     if value is not None:
-        return Point(quarter_end(year, quarter), float(value))
+        return Point(when, float(value))
     if reached is not None:
-        return Point(quarter_end(year, quarter), 1.0 if reached else 0.0)
+        return Point(when, 1.0 if reached else 0.0)
     return None

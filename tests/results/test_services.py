@@ -380,3 +380,33 @@ def test_a_full_run_that_wrote_many_rows_refreshes_the_planner_statistics(plan, 
     services.recompute_plan(plan, force=True)  # nothing written
 
     assert len(analyzed) == (1 if connection.vendor == "postgresql" else 0)
+
+
+def test_a_task_no_unit_is_named_on_still_gets_its_results(plan, history):
+    from targets.models import Task
+
+    area = Task.objects.filter(area__plan=plan).first().area
+    unnamed = Task.objects.create(area=area, number=99, title="无责任单位的任务", body="", responsibility_text="")
+    services.recompute_plan(plan)
+
+    results = TaskResult.objects.filter(task=unnamed)
+    assert {r.period_id for r in results} == {p.pk for p in history}
+    assert all((r.status, r.percent_complete, r.co_departments) == (services.NO_UPDATE, None, []) for r in results)
+
+
+def test_an_incremental_recompute_is_recorded_once_it_ends_and_a_failed_one_with_its_error(plan, history, monkeypatch):
+    report = QuarterlyReport.objects.get(period=history[2])
+    ComputationRun.objects.all().delete()
+    services.recompute_for_report(report)
+    run = ComputationRun.objects.get()
+    assert run.kind == ComputationRun.Kind.INCREMENTAL and run.covered["report"] == report.pk
+    assert run.started_at <= run.finished_at and not run.error
+
+    def crash(scope, *, today):
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(services, "compute", crash)
+    with pytest.raises(RuntimeError):
+        services.recompute_for_report(report)
+    failed = ComputationRun.objects.latest("pk")
+    assert failed.pk != run.pk and failed.finished_at is None and "worker lost" in failed.error
