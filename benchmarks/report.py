@@ -36,8 +36,9 @@ def prepare_database(url: str, reuse: bool) -> bool:
 
     parts = urlparse(url)
     name = parts.path.lstrip("/")
-    admin = psycopg2.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
-                             dbname="postgres")
+    admin = psycopg2.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres", dbname="postgres"
+    )
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
@@ -96,12 +97,16 @@ def main() -> None:
         for key, value in zip(times, (t1 - t0, t2 - t1, t3 - t2, t3 - t0), strict=True):
             times[key].append(value)
 
-    print(f"annual evaluation report {args.year}: {pages} pages, {size / 1024:.0f} KiB, "
-          f"{len(snapshot['targets'])} targets, {sum(len(a['tasks']) for a in snapshot['areas'])} tasks, "
-          f"{len(snapshot['timeliness'])} units, {len(snapshot['problems'])} annex rows (demo data)")
+    print(
+        f"annual evaluation report {args.year}: {pages} pages, {size / 1024:.0f} KiB, "
+        f"{len(snapshot['targets'])} targets, {sum(len(a['tasks']) for a in snapshot['areas'])} tasks, "
+        f"{len(snapshot['timeliness'])} units, {len(snapshot['problems'])} annex rows (demo data)"
+    )
     for key, values in times.items():
-        print(f"  {key:<14} median {statistics.median(values):6.2f} s   (min {min(values):.2f}, max {max(values):.2f}, "
-              f"n={len(values)})")
+        print(
+            f"  {key:<14} median {statistics.median(values):6.2f} s   (min {min(values):.2f}, max {max(values):.2f}, "
+            f"n={len(values)})"
+        )
 
 
 if __name__ == "__main__":
