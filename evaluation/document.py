@@ -114,10 +114,9 @@ def page_css(snapshot: dict, *, final: bool) -> str:
         stamp = str(_("Final") if final else _("Draft"))
         if snapshot["is_demo"]:
             stamp += " · " + str(_("DEMO DATA"))
+        # The cover's margins stay empty: `@page cover` in the stylesheet outranks this plain `@page`.
         return (
-            f"@page {{ @bottom-center {{ content: {page_counter_css()}; }} "
-            f'@bottom-right {{ content: "{stamp}"; }} }}\n'
-            "@page cover { @bottom-center { content: none; } @bottom-right { content: none; } }\n"
+            f'@page {{ @bottom-center {{ content: {page_counter_css()}; }} @bottom-right {{ content: "{stamp}"; }} }}\n'
         )
 
 

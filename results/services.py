@@ -26,7 +26,7 @@ from indicators.models import PERIOD_END_YEAR, Indicator, Period, Target
 from progress import maths
 from progress.maths import Rules, evaluate_each, rollup
 from targets.models import Plan, Responsibility, Task
-from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate, quarter_end
+from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate
 
 from . import specs
 from .models import ComputationRun, Rollup, TargetResult, TaskResult
@@ -359,7 +359,7 @@ def _target_results(scope: Scope, shape: Shape, now) -> tuple[dict, int]:
     rules = rules_from_settings()
     targets = _targets_in(scope, shape)
     series = approved_series(scope.plan, scope.indicator_ids, scope.quarters)
-    dates = [quarter_end(p.year, p.quarter) for p in scope.periods]
+    dates = [p.ends_on for p in scope.periods]
     fresh = {}
     for target in targets:
         results = evaluate_each(target_spec(target), series.get(target["indicator_id"], ()), dates, rules)
