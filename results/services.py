@@ -8,27 +8,22 @@ have not changed since its last full recompute (see input_fingerprints); `force`
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.db import connection, transaction
-from django.db.models import Count, FilteredRelation, JSONField, Max, Q, Value
+from django.db.models import FilteredRelation, JSONField, Q, Value
 from django.utils import timezone
 
-from departments.models import Department
-from indicators.models import PERIOD_END_YEAR, Indicator, Period, Target
-from progress import maths
+from indicators.models import PERIOD_END_YEAR, Period, Target
 from progress.maths import Rules, evaluate_each, rollup
 from targets.models import Plan, Responsibility, Task
 from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate
 
-from . import specs
+from . import fingerprints
 from .models import ComputationRun, Rollup, TargetResult, TaskResult
 from .specs import target_spec, value_point
 
@@ -72,6 +67,7 @@ class FullRun:
     written: int = 0
     recomputed: int = 0
     skipped: int = 0  # plans whose inputs had not changed since their last full recompute
+    from_later_quarter: int = 0  # of those recomputed: only their reports had changed, so from the earliest one's
 
 
 def recompute_plan(plan: Plan, *, today: dt.date | None = None, force: bool = False) -> int:
@@ -87,20 +83,30 @@ def recompute_plans(
 ) -> FullRun:
     """Every target, task and rollup of each plan, as of every quarter: the nightly safety net.
 
-    A plan whose inputs are those its last finished full recompute read is passed over, unless `force`.
+    A plan whose inputs are those its last finished full recompute read is passed over, and one of which only
+    reports changed is recomputed from the earliest changed report's quarter on (see results.fingerprints);
+    `force` recomputes every plan as of every quarter.
     """
     today = today or timezone.localdate()
     plans = list(plans)
     quarters = all_quarters()
-    current = input_fingerprints(plans, quarters, today)
-    previous = {} if force else last_fingerprints(plans)
+    current = fingerprints.input_fingerprints(plans, quarters, today, rules_from_settings(), now=timezone.now())
+    previous = {} if force else fingerprints.last_full_runs(plans)
     outcome = FullRun()
     for plan in plans:
-        if previous.get(plan.pk) == current[plan.pk]:
+        inputs, last = current[plan.pk], previous.get(plan.pk)
+        if last is not None and last.inputs == inputs.digest:
             outcome.skipped += 1
         else:
-            scope = Scope(plan=plan, quarters=quarters, periods=opened(quarters, today))
-            outcome.written += _run(ComputationRun.Kind.FULL, scope, today=today, inputs=current[plan.pk])
+            periods = every = opened(quarters, today)
+            start = fingerprints.changed_from(plan, last, inputs) if last is not None else None
+            if start is not None:
+                periods = [q for q in every if (q.year, q.quarter) >= start]
+                outcome.from_later_quarter += len(periods) < len(every)
+            scope = Scope(plan=plan, quarters=quarters, periods=periods)
+            outcome.written += _run(
+                ComputationRun.Kind.FULL, scope, today=today, inputs=inputs.digest, covered=inputs.recorded()
+            )
             outcome.recomputed += 1
         if progress:
             progress(plan)
@@ -176,90 +182,6 @@ def _run(kind, scope: Scope, *, today: dt.date, inputs: str = "", covered=None) 
     run.finished_at = timezone.now()
     run.save()
     return written
-
-
-# --- has anything changed? -------------------------------------------------------------------------------------
-
-
-def input_fingerprints(plans: list[Plan], quarters: list[ReportingPeriod], today: dt.date) -> dict[int, str]:
-    """A digest, per plan, of everything its results are computed from.
-
-    Reports are summed up (count, newest change, highest id, how many approved and sent): a report's values
-    and task updates only change through tasks.services, which saves the report and so moves its updated_at
-    (an approved report is locked until reopened). The plan's definitions are small and read whole: targets,
-    indicators (baselines), tasks, responsibilities with the units' names, and the units that owe reports.
-    Common to all plans: the quarters, which are open and due by `today`, the rules and the engine's own code.
-    """
-    ids = [p.pk for p in plans]
-    common = (
-        _engine_digest(),
-        rules_from_settings(),
-        [(q.pk, q.year, q.quarter, q.opens_on, q.due_on, q.opens_on <= today, q.due_on < today) for q in quarters],
-    )
-    parts: dict[int, list] = {pk: [] for pk in ids}
-    reports = (
-        QuarterlyReport.objects.filter(plan_id__in=ids)
-        .order_by()
-        .values("plan_id")
-        .annotate(
-            n=Count("pk"),
-            last=Max("updated_at"),
-            top=Max("pk"),
-            approved=Count("pk", filter=Q(status=ReportStatus.APPROVED)),
-            sent=Count("pk", filter=Q(submitted_at__isnull=False)),
-        )
-        .values_list("plan_id", "n", "last", "top", "approved", "sent")
-    )
-    definitions = (
-        Indicator.objects.filter(plan_id__in=ids).values_list(
-            "plan_id", "pk", "direction", "baseline_value", "baseline_year", "reporting_department_id"
-        ),
-        Target.objects.filter(indicator__plan_id__in=ids).values_list(
-            "indicator__plan_id", "pk", "indicator_id", "comparator", "value", "baseline_year", "period", "task_id"
-        ),
-        Task.objects.filter(area__plan_id__in=ids).values_list("area__plan_id", "pk", "area_id"),
-        Responsibility.objects.filter(task__area__plan_id__in=ids).values_list(
-            "task__area__plan_id", "task_id", "department_id", "role", "department__name"
-        ),
-    )
-    for i, rows in enumerate((reports, *(d.order_by("pk") for d in definitions))):
-        for plan_id, *row in rows:
-            parts[plan_id].append((i, *row))
-    plans_of = defaultdict(list)
-    for plan in plans:
-        plans_of[plan.jurisdiction_id].append(plan.pk)
-    for jurisdiction_id, pk, kind in (
-        Department.objects.filter(jurisdiction_id__in=plans_of)
-        .order_by("pk")
-        .values_list("jurisdiction_id", "pk", "kind")
-    ):
-        for plan_id in plans_of[jurisdiction_id]:
-            parts[plan_id].append((len(definitions) + 1, pk, kind))
-    return {pk: hashlib.sha256(repr((common, parts[pk])).encode()).hexdigest() for pk in ids}
-
-
-@functools.cache
-def _engine_digest() -> str:
-    """The source of the maths and of this module: a new release recomputes every plan once."""
-    digest = hashlib.sha256()
-    for module in (maths, specs):
-        digest.update(Path(module.__file__).read_bytes())
-    digest.update(Path(__file__).read_bytes())
-    return digest.hexdigest()
-
-
-def last_fingerprints(plans: list[Plan]) -> dict[int, str]:
-    """The inputs each plan's latest finished, error-free full recompute read."""
-    latest = (
-        ComputationRun.objects.filter(
-            kind=ComputationRun.Kind.FULL, plan__in=plans, finished_at__isnull=False, error=""
-        )
-        .order_by()
-        .values("plan_id")
-        .annotate(last=Max("pk"))
-        .values("last")
-    )
-    return dict(ComputationRun.objects.filter(pk__in=latest).values_list("plan_id", "inputs"))
 
 
 def compute(scope: Scope, *, today: dt.date) -> int:

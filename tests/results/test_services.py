@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from indicators.models import Indicator
 from results import overdue, services
@@ -266,8 +267,25 @@ CHANGES = {
 
 @pytest.fixture
 def four_quarters(history):
-    """The three approved quarters of `history` and an empty fourth, due in the past."""
+    """The three approved quarters of `history`, approved a day ago, and an empty fourth, due in the past."""
+    QuarterlyReport.objects.update(updated_at=timezone.now() - dt.timedelta(days=1))
     return [*history, quarter(2024, 4)]
+
+
+# From which of the four quarters a change makes the nightly run recompute: only a report's own quarter and the
+# later ones can change with it; a definition change reaches every quarter.
+RECOMPUTED_FROM = {
+    "approval": 3,
+    "reopening": 2,
+    "baseline edit": 0,
+    "target value edit": 0,
+    "city-assigned value": 0,
+    "unit renamed": 0,
+}
+
+
+def last_full_run_periods() -> list[str]:
+    return ComputationRun.objects.filter(kind=ComputationRun.Kind.FULL).latest("pk").covered["periods"]
 
 
 @pytest.mark.parametrize("change", CHANGES)
@@ -280,7 +298,46 @@ def test_a_full_recompute_recomputes_a_plan_whose_inputs_changed(change, plan, f
 
     assert (outcome.recomputed, outcome.skipped) == (1, 0)
     assert outcome.written > 0
+    start = RECOMPUTED_FROM[change]
+    assert outcome.from_later_quarter == (start > 0)
+    assert last_full_run_periods() == [str(p) for p in four_quarters[start:]]
     assert services.recompute_plan(plan, force=True) == 0  # what it wrote is what a forced recompute computes
+
+
+def test_a_new_report_for_an_earlier_quarter_recomputes_from_that_quarter(plan, four_quarters, dept_b_user):
+    """A unit that had not reported sends its 2024 Q2 report late: its timeliness changes from Q2 on."""
+    services.recompute_plan(plan)
+    report = reporting.start_report(
+        plan=plan, department=dept_b_user.membership.department, period=four_quarters[1], by=dept_b_user
+    )
+    tasks, indicators = complete_data(QuarterlyReport.objects.get(pk=report.pk))
+    reporting.save_draft(
+        report=QuarterlyReport.objects.get(pk=report.pk),
+        by=dept_b_user,
+        version=report.version,
+        task_data=tasks,
+        indicator_data=indicators,
+    )
+    reporting.submit_report(report=QuarterlyReport.objects.get(pk=report.pk), by=dept_b_user)
+
+    outcome = services.recompute_plans([plan])
+
+    assert (outcome.recomputed, outcome.from_later_quarter) == (1, 1)
+    assert last_full_run_periods() == [str(p) for p in four_quarters[1:]]
+    assert services.recompute_plan(plan, force=True) == 0
+
+
+def test_a_deleted_report_recomputes_every_quarter(plan, four_quarters):
+    """A deleted report leaves nothing to say which quarter it was: every quarter is recomputed."""
+    services.recompute_plan(plan)
+    QuarterlyReport.objects.get(period=four_quarters[1]).delete()
+
+    outcome = services.recompute_plans([plan])
+
+    assert (outcome.recomputed, outcome.from_later_quarter) == (1, 0)
+    assert last_full_run_periods() == [str(p) for p in four_quarters]
+    assert coverage_result(plan, four_quarters[1]).latest_value == 7.0  # Q2's 7.4 is gone from the history
+    assert services.recompute_plan(plan, force=True) == 0
 
 
 def test_a_changed_rule_recomputes_every_plan(plan, history, settings):
