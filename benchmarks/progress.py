@@ -14,7 +14,9 @@ results.services.approved_series, without the maths), (b) the first full recompu
 empty), (c) a second one forced over unchanged inputs (every plan read, computed and compared), (d) the
 incremental recompute after one approval, through tasks.services.approve_report with the job run in-process, and
 (e) the nightly run, which passes over plans whose inputs have not changed: with nothing changed, and after a
-value was corrected in some plans without their incremental recompute (the worker down), so it has work to do.
+value was corrected in some plans without their incremental recompute (the worker down), so it has work to do
+(in the latest quarter: that quarter is recomputed; in the first: every quarter is). Last, the floors of (b) and
+(c): the result rows inserted, and compared with stored ones, by PostgreSQL alone, with no computing at all.
 """
 
 from __future__ import annotations
@@ -425,6 +427,80 @@ def analyze_results() -> None:
         cursor.execute("ANALYZE results_targetresult, results_taskresult, results_rollup")
 
 
+# --- floors: what the result tables cost PostgreSQL whatever computes their rows --------------------------------
+
+RESULT_KEYS = {
+    "results_targetresult": ("target_id", "period_id"),
+    "results_taskresult": ("task_id", "period_id"),
+    "results_rollup": ("plan_id", "scope", "area_id", "department_id", "period_id"),
+}
+
+
+FLOOR_REPEAT = 3
+
+
+def floor_tables(action: str) -> None:
+    """Copies of the result tables with their indexes and unique constraints (not their foreign keys): created
+    empty, analyzed once filled, dropped."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in RESULT_KEYS:
+            if action == "analyze":
+                cursor.execute(f"ANALYZE floor_{table}")
+                continue
+            cursor.execute(f"DROP TABLE IF EXISTS floor_{table}")
+            if action == "create":
+                cursor.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
+
+
+def floor_insert() -> None:
+    """Every stored result row inserted again, inside PostgreSQL: no computing, no sending, no comparing. A first
+    full recompute, however its rows are computed, cannot take less."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE " + ", ".join(f"floor_{table}" for table in RESULT_KEYS))
+        for table in RESULT_KEYS:
+            cursor.execute(f"INSERT INTO floor_{table} SELECT * FROM {table}")
+
+
+def floor_compare() -> None:
+    """Every stored row compared with a copy of itself, inside PostgreSQL (a hash join on the key): a forced
+    recompute, even one whose fresh rows cost nothing, must at least compare them with the stored ones."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table, key in RESULT_KEYS.items():
+            cursor.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                "AND column_name NOT IN ('id', 'computed_at')",
+                [table],
+            )
+            columns = [c for (c,) in cursor.fetchall()]
+            on = " AND ".join(
+                f"coalesce(a.{k}, 0) = coalesce(b.{k}, 0)" if k.endswith("_id") else f"a.{k} = b.{k}" for k in key
+            )
+            fields = ", ".join(f"{{0}}.{c}" for c in columns)
+            cursor.execute(
+                f"SELECT count(*) FROM {table} a JOIN floor_{table} b ON {on} "
+                f"WHERE ({fields.format('a')}) IS DISTINCT FROM ({fields.format('b')})"
+            )
+            (different,) = cursor.fetchone()
+            assert different == 0, f"{table}: {different} rows differ from their copies"
+
+
+def floor_read_back() -> None:
+    """Every stored result row sent to Python through the driver, JSON left as text: what comparing them in
+    Python costs before any comparing."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in RESULT_KEYS:
+            cursor.execute(f"SELECT * FROM {table}")
+            cursor.fetchall()
+
+
 def full_recompute(plans, force: bool = True) -> int:
     """Every plan, as the nightly job runs it; forced: whether or not its inputs changed since its last run."""
     from results.services import recompute_plans
@@ -752,9 +828,17 @@ def main(argv=None) -> int:
 
     inc_typical, inc_large, early = measure_incremental(base, args)
 
+    floor_tables("create")
+    insert_s, _ = repeat(floor_insert, times=FLOOR_REPEAT)
+    floor_tables("analyze")  # filled, with statistics: the comparison is planned as a hash join
+    compare_s, _ = repeat(floor_compare, times=FLOOR_REPEAT)
+    read_back_s, _ = repeat(floor_read_back, times=FLOOR_REPEAT)
+    floor_tables("drop")
+
     read, updates = statistics.median(read_s), statistics.median(upd_s)
     first, second = statistics.median(first_s), statistics.median(second_s)
     idle, changed, changed_early = (statistics.median(x) for x in (idle_s, changed_s, early_s))
+    insert, compare, read_back = (statistics.median(x) for x in (insert_s, compare_s, read_back_s))
     print()
     print(f"N = {args.plans} plans on PostgreSQL ({urlparse(url).path.lstrip('/')}), results/services.py {revision()}")
     print(
@@ -779,6 +863,11 @@ def main(argv=None) -> int:
         (f"    nightly, {args.changed} of {args.plans} plans changed, latest quarter", changed, True),
         (f"    nightly, {args.changed} of {args.plans} plans changed, first quarter", changed_early, True),
     ]
+    rows += [
+        ("floor of (b): the result rows inserted by PostgreSQL alone", insert, True),
+        ("floor of (c): the result rows compared in PostgreSQL alone", compare, True),
+        ("    or sent to Python to be compared there", read_back, True),
+    ]
     for label, inc in (("typical", inc_typical), ("largest", inc_large)):
         rows.append((f"(d) incremental after one approval, {label} unit", statistics.median(inc["recompute"]), False))
         rows.append(("    the approval end to end (job in-process)", statistics.median(inc["end_to_end"]), False))
@@ -793,7 +882,14 @@ def main(argv=None) -> int:
         f"  (e) nothing changed {summary(idle_s)}; {args.changed} plans changed: latest quarter {summary(changed_s)}, "
         f"first quarter {summary(early_s)}"
     )
+    print(f"  floors: insert {summary(insert_s)}; compare in SQL {summary(compare_s)}; send {summary(read_back_s)}")
     print_incremental(inc_typical, inc_large, early)
+    print()
+    print(
+        f"  The floors are what the {sum(counts.values()):,} result rows (every target, task and rollup as of every "
+        "quarter) cost without any computing: a first or forced full recompute cannot be faster, whatever computes "
+        f"the rows; within {GOAL_RATIO:g}x the plain read is possible only while the floor is."
+    )
     print()
     goals = [
         (f"first full recompute within {GOAL_RATIO:g}x the plain read", first / read <= GOAL_RATIO),

@@ -41,7 +41,8 @@ def process_pending_recomputes() -> int:
 @shared_task(**RETRY)
 def full_recompute(plan_id: int | None = None, force: bool = False) -> int:
     """The nightly safety net: every plan (or one), every quarter; unchanged rows are left alone, and so are
-    plans whose inputs have not changed since their last full recompute unless `force` (the weekly run)."""
+    plans whose inputs have not changed since their last full recompute, and the quarters before the earliest
+    changed report of a plan whose reports alone changed, unless `force` (the weekly run)."""
     plans = Plan.objects.filter(pk=plan_id) if plan_id else Plan.objects.all()
     started = timezone.now()
     written = services.recompute_plans(plans, force=force).written
