@@ -269,9 +269,6 @@ def generate_reports(plans, periods, *, seed: int, held_back) -> dict[str, int]:
         cursor.execute("SELECT setseed(%s)", [(seed % 1000) / 1000])
         cursor.execute(TASK_UPDATES_SQL, {"steps": steps, "first_year": FIRST_YEAR})
         counts["task updates"] = cursor.rowcount
-    # Past quarters' reports were last changed well before tonight's run, not a minute ago (the nightly run looks
-    # for reports changed since its previous run read its inputs, less a margin for clock skew).
-    QuarterlyReport.objects.update(updated_at=timezone.now() - dt.timedelta(days=1))
     return counts
 
 
@@ -518,6 +515,7 @@ def change_plans(plans, count: int, seed: int, *, earliest: bool = False) -> lis
 
     The value is the latest quarter's (the usual correction: the nightly run recomputes that quarter), or with
     `earliest` the first quarter's (the worst case: every quarter changes with it)."""
+    from django.db.models import F
     from django.utils import timezone
 
     from tasks.models import IndicatorValue, QuarterlyReport, ReportStatus
@@ -537,7 +535,7 @@ def change_plans(plans, count: int, seed: int, *, earliest: bool = False) -> lis
             .first()
         )
         IndicatorValue.objects.filter(pk=value.pk).update(value=within(value.indicator, value.value * Decimal("1.01")))
-        QuarterlyReport.objects.filter(pk=value.report_id).update(updated_at=timezone.now())
+        QuarterlyReport.objects.filter(pk=value.report_id).update(updated_at=timezone.now(), version=F("version") + 1)
     return changed
 
 

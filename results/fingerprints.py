@@ -2,8 +2,10 @@
 
 A plan's results as of a quarter depend on its definitions (targets, indicators, tasks, units), the rules, the
 engine's code, which quarters are open and due, and its reports of that quarter and earlier, never later ones.
-So when only reports changed, the nightly run recomputes the plan from the earliest quarter a changed report
-belongs to; anything else, or a change it cannot place (a deleted report), recomputes every quarter.
+So when only reports changed, the nightly run recomputes the plan from the earliest quarter whose reports changed;
+anything else recomputes every quarter. Reports are summed up quarter by quarter without any clock: how many, the
+highest id, the sum of their versions (raised by every save), how many approved, sent and late, and the newest
+change.
 """
 
 from __future__ import annotations
@@ -15,19 +17,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 
 from departments.models import Department
 from indicators.models import Indicator, Target
 from progress import maths
 from targets.models import Plan, Responsibility, Task
+from tasks import selectors
 from tasks.models import QuarterlyReport, ReportingPeriod, ReportStatus
 
 from . import specs
 from .models import ComputationRun
 
 HALF = 32  # hex digits of each half of ComputationRun.inputs: the definitions', then the reports'
-CLOCK_MARGIN = dt.timedelta(minutes=10)  # app servers stamp updated_at with their own clocks
 
 
 @dataclass(frozen=True)
@@ -35,31 +37,24 @@ class Inputs:
     """What a plan's results are computed from, summed up when its full recompute starts."""
 
     definitions: str  # digest of everything but the reports
-    reports: str  # digest of the reports' summary
-    count: int  # the plan's reports
-    top: int  # their highest id (0: none)
-    read_at: dt.datetime  # reports changed after this may not be in the summary
+    quarters: dict[str, str]  # period id (as text: a JSON key) -> digest of that quarter's reports
 
     @property
     def digest(self) -> str:
-        return self.definitions[:HALF] + self.reports[:HALF]
+        return self.definitions[:HALF] + _sha(sorted(self.quarters.items()))[:HALF]
 
     def recorded(self) -> dict:
-        """For ComputationRun.covered: what the next run needs to find the reports changed since."""
-        return {"reports": {"count": self.count, "top": self.top, "read_at": self.read_at.isoformat()}}
+        """For ComputationRun.covered: what the next run compares quarter by quarter."""
+        return {"quarters": self.quarters}
 
 
-def input_fingerprints(
-    plans: list[Plan], quarters: list[ReportingPeriod], today: dt.date, rules, *, now: dt.datetime
-) -> dict[int, Inputs]:
+def input_fingerprints(plans: list[Plan], quarters: list[ReportingPeriod], today: dt.date, rules) -> dict[int, Inputs]:
     """A digest, per plan, of everything its results are computed from.
 
-    Reports are summed up (count, newest change, highest id, how many approved and sent): a report's values
-    and task updates only change through tasks.services, which saves the report and so moves its updated_at
-    (an approved report is locked until reopened). The plan's definitions are small and read whole: targets,
-    indicators (baselines), tasks, responsibilities with the units' names, and the units that owe reports.
-    Common to all plans: the quarters, which are open and due by `today`, the rules and the engine's own code.
-    `now` is taken before anything is read.
+    A report's values and task updates only change through tasks.services, which saves the report and so raises
+    its version (an approved report is locked until reopened). The plan's definitions are small and read whole:
+    targets, indicators (baselines), tasks, responsibilities with the units' names, and the units that owe
+    reports. Common to all plans: the quarters, which are open and due by `today`, the rules and the engine's code.
     """
     ids = [p.pk for p in plans]
     common = (
@@ -67,32 +62,25 @@ def input_fingerprints(
         rules,
         [(q.pk, q.year, q.quarter, q.opens_on, q.due_on, q.opens_on <= today, q.due_on < today) for q in quarters],
     )
-    summary = {pk: (0, None, 0, 0, 0) for pk in ids}
-    for plan_id, *row in (
+    by_quarter: dict[int, dict[str, str]] = {pk: {} for pk in ids}
+    for plan_id, period_id, *summary in (
         QuarterlyReport.objects.filter(plan_id__in=ids)
         .order_by()
-        .values("plan_id")
+        .values("plan_id", "period_id")
         .annotate(
             n=Count("pk"),
-            last=Max("updated_at"),
             top=Max("pk"),
+            versions=Sum("version"),
             approved=Count("pk", filter=Q(status=ReportStatus.APPROVED)),
             sent=Count("pk", filter=Q(submitted_at__isnull=False)),
+            late=Count("pk", filter=Q(is_late=True)),
+            last=Max("updated_at"),
         )
-        .values_list("plan_id", "n", "last", "top", "approved", "sent")
+        .values_list("plan_id", "period_id", "n", "top", "versions", "approved", "sent", "late", "last")
     ):
-        summary[plan_id] = tuple(row)
+        by_quarter[plan_id][str(period_id)] = _sha(summary)[:16]
     parts = _definitions(plans)
-    return {
-        pk: Inputs(
-            definitions=_sha(common, parts[pk]),
-            reports=_sha(summary[pk]),
-            count=summary[pk][0],
-            top=summary[pk][2] or 0,
-            read_at=now,
-        )
-        for pk in ids
-    }
+    return {pk: Inputs(definitions=_sha(common, parts[pk]), quarters=by_quarter[pk]) for pk in ids}
 
 
 def _definitions(plans: list[Plan]) -> dict[int, list]:
@@ -132,10 +120,12 @@ def _sha(*parts) -> str:
 
 @functools.cache
 def _engine_digest() -> str:
-    """The source of the maths and of the engine: a new release recomputes every plan once."""
+    """The source of the maths and of the engine (with the rule for who owes reports, which the timeliness
+    counts read): a new release recomputes every plan once."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for path in (Path(maths.__file__), Path(specs.__file__), here / "services.py", Path(__file__)):
+    sources = (maths.__file__, specs.__file__, selectors.__file__, here / "services.py", __file__)
+    for path in map(Path, sources):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -155,19 +145,14 @@ def last_full_runs(plans: list[Plan]) -> dict[int, ComputationRun]:
     return {run.plan_id: run for run in runs}
 
 
-def changed_from(plan: Plan, last: ComputationRun, now: Inputs) -> tuple[int, int] | None:
-    """(year, quarter) of the earliest report changed since `last` read its inputs, when nothing but reports
+def changed_from(last: ComputationRun, now: Inputs, quarters: list[ReportingPeriod]) -> tuple[int, int] | None:
+    """(year, quarter) of the earliest quarter whose reports changed since `last`, when nothing but reports
     changed; None when every quarter must be recomputed."""
-    seen = last.covered.get("reports")
+    seen = last.covered.get("quarters")
     if seen is None or last.inputs[:HALF] != now.digest[:HALF]:
         return None
-    since = dt.datetime.fromisoformat(seen["read_at"]) - CLOCK_MARGIN
-    rows = list(
-        QuarterlyReport.objects.filter(plan=plan)
-        .filter(Q(updated_at__gte=since) | Q(pk__gt=seen["top"]))
-        .values_list("pk", "period__year", "period__quarter")
-    )
-    created = sum(pk > seen["top"] for pk, _, _ in rows)
-    if not rows or now.count != seen["count"] + created:  # nothing to place the change on, or a report deleted
+    changed = {pk for pk in seen.keys() | now.quarters.keys() if seen.get(pk) != now.quarters.get(pk)}
+    order = {str(q.pk): (q.year, q.quarter) for q in quarters}
+    if not changed or not changed <= order.keys():
         return None
-    return min((year, quarter) for _, year, quarter in rows)
+    return min(order[pk] for pk in changed)

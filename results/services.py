@@ -2,7 +2,8 @@
 
 Re-running is safe: rows are compared with what is stored and only changes are written, so two runs
 leave the same rows and a crashed run is simply run again. A full recompute passes over a plan whose inputs
-have not changed since its last full recompute (see input_fingerprints); `force` recomputes it anyway.
+have not changed since its last full recompute, and recomputes one whose reports alone changed from the earliest
+changed quarter on (see results.fingerprints); `force` recomputes every plan, every quarter.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def recompute_plans(
     today = today or timezone.localdate()
     plans = list(plans)
     quarters = all_quarters()
-    current = fingerprints.input_fingerprints(plans, quarters, today, rules_from_settings(), now=timezone.now())
+    current = fingerprints.input_fingerprints(plans, quarters, today, rules_from_settings())
     previous = {} if force else fingerprints.last_full_runs(plans)
     outcome = FullRun()
     for plan in plans:
@@ -99,7 +100,7 @@ def recompute_plans(
             outcome.skipped += 1
         else:
             periods = every = opened(quarters, today)
-            start = fingerprints.changed_from(plan, last, inputs) if last is not None else None
+            start = fingerprints.changed_from(last, inputs, quarters) if last is not None else None
             if start is not None:
                 periods = [q for q in every if (q.year, q.quarter) >= start]
                 outcome.from_later_quarter += len(periods) < len(every)

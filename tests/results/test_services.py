@@ -6,7 +6,6 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
 
 from indicators.models import Indicator
 from results import overdue, services
@@ -267,8 +266,7 @@ CHANGES = {
 
 @pytest.fixture
 def four_quarters(history):
-    """The three approved quarters of `history`, approved a day ago, and an empty fourth, due in the past."""
-    QuarterlyReport.objects.update(updated_at=timezone.now() - dt.timedelta(days=1))
+    """The three approved quarters of `history` and an empty fourth, due in the past."""
     return [*history, quarter(2024, 4)]
 
 
@@ -327,15 +325,34 @@ def test_a_new_report_for_an_earlier_quarter_recomputes_from_that_quarter(plan, 
     assert services.recompute_plan(plan, force=True) == 0
 
 
-def test_a_deleted_report_recomputes_every_quarter(plan, four_quarters):
-    """A deleted report leaves nothing to say which quarter it was: every quarter is recomputed."""
+def test_a_correction_stamped_by_a_slow_clock_is_still_found(plan, four_quarters, dept_a_user, office_user):
+    """The web server's clock behind the worker's: 2024 Q1, corrected, keeps the time it had; Q4 is approved the
+    same night. No clock says Q1 changed, its reports' versions do: the run starts at Q1."""
     services.recompute_plan(plan)
-    QuarterlyReport.objects.get(period=four_quarters[1]).delete()
+    first = QuarterlyReport.objects.get(period=four_quarters[0])
+    reporting.reopen_report(report=first, by=office_user, reason="更正。")
+    department = dept_a_user.membership.department
+    approved_quarter(plan, department, four_quarters[0], dept_a_user, office_user, coverage=7.1)
+    QuarterlyReport.objects.filter(pk=first.pk).update(updated_at=first.updated_at)
+    _approve_q4(plan, dept_a_user, office_user, four_quarters)
 
     outcome = services.recompute_plans([plan])
 
     assert (outcome.recomputed, outcome.from_later_quarter) == (1, 0)
     assert last_full_run_periods() == [str(p) for p in four_quarters]
+    assert coverage_result(plan, four_quarters[0]).latest_value == 7.1
+    assert services.recompute_plan(plan, force=True) == 0
+
+
+def test_a_deleted_report_recomputes_from_its_quarter(plan, four_quarters):
+    """A report deleted (from a shell: the application never deletes one) changes its quarter's summary."""
+    services.recompute_plan(plan)
+    QuarterlyReport.objects.get(period=four_quarters[1]).delete()
+
+    outcome = services.recompute_plans([plan])
+
+    assert (outcome.recomputed, outcome.from_later_quarter) == (1, 1)
+    assert last_full_run_periods() == [str(p) for p in four_quarters[1:]]
     assert coverage_result(plan, four_quarters[1]).latest_value == 7.0  # Q2's 7.4 is gone from the history
     assert services.recompute_plan(plan, force=True) == 0
 
