@@ -344,6 +344,20 @@ def test_a_correction_stamped_by_a_slow_clock_is_still_found(plan, four_quarters
     assert services.recompute_plan(plan, force=True) == 0
 
 
+def test_a_run_that_recorded_no_quarters_is_followed_by_every_quarter(plan, four_quarters, dept_a_user, office_user):
+    """The first nightly run after this release finds runs that kept one digest for all reports."""
+    services.recompute_plan(plan)
+    run = ComputationRun.objects.filter(kind=ComputationRun.Kind.FULL).latest("pk")
+    del run.covered["quarters"]
+    run.save()
+    _approve_q4(plan, dept_a_user, office_user, four_quarters)
+
+    outcome = services.recompute_plans([plan])
+
+    assert (outcome.recomputed, outcome.from_later_quarter) == (1, 0)
+    assert last_full_run_periods() == [str(p) for p in four_quarters]
+
+
 def test_a_deleted_report_recomputes_from_its_quarter(plan, four_quarters):
     """A report deleted (from a shell: the application never deletes one) changes its quarter's summary."""
     services.recompute_plan(plan)
