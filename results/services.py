@@ -68,7 +68,7 @@ class FullRun:
     written: int = 0
     recomputed: int = 0
     skipped: int = 0  # plans whose inputs had not changed since their last full recompute
-    from_later_quarter: int = 0  # of those recomputed: only their reports had changed, so from the earliest one's
+    from_later_quarter: int = 0  # of those recomputed: only reports had changed, so from the earliest changed quarter
 
 
 def recompute_plan(plan: Plan, *, today: dt.date | None = None, force: bool = False) -> int:
