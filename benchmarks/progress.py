@@ -417,11 +417,12 @@ def clear_results() -> None:
         cursor.execute("ANALYZE results_targetresult, results_taskresult, results_rollup")
 
 
-def analyze_results() -> None:
+def analyze_results(prefix: str = "") -> None:
+    """Fresh planner statistics for the result tables (or their copies, `prefix` "floor_")."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE results_targetresult, results_taskresult, results_rollup")
+        cursor.execute("ANALYZE " + ", ".join(prefix + table for table in RESULT_KEYS))
 
 
 # --- floors: what the result tables cost PostgreSQL whatever computes their rows --------------------------------
@@ -436,18 +437,15 @@ RESULT_KEYS = {
 FLOOR_REPEAT = 3
 
 
-def floor_tables(action: str) -> None:
-    """Copies of the result tables with their indexes and unique constraints (not their foreign keys): created
-    empty, analyzed once filled, dropped."""
+def floor_tables(*, create: bool) -> None:
+    """Copies of the result tables with their indexes and unique constraints (not their foreign keys), created
+    empty, or dropped."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         for table in RESULT_KEYS:
-            if action == "analyze":
-                cursor.execute(f"ANALYZE floor_{table}")
-                continue
             cursor.execute(f"DROP TABLE IF EXISTS floor_{table}")
-            if action == "create":
+            if create:
                 cursor.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
 
 
@@ -826,12 +824,12 @@ def main(argv=None) -> int:
 
     inc_typical, inc_large, early = measure_incremental(base, args)
 
-    floor_tables("create")
+    floor_tables(create=True)
     insert_s, _ = repeat(floor_insert, times=FLOOR_REPEAT)
-    floor_tables("analyze")  # filled, with statistics: the comparison is planned as a hash join
+    analyze_results("floor_")  # filled, with statistics: the comparison is planned as a hash join
     compare_s, _ = repeat(floor_compare, times=FLOOR_REPEAT)
     read_back_s, _ = repeat(floor_read_back, times=FLOOR_REPEAT)
-    floor_tables("drop")
+    floor_tables(create=False)
 
     read, updates = statistics.median(read_s), statistics.median(upd_s)
     first, second = statistics.median(first_s), statistics.median(second_s)

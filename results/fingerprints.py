@@ -39,7 +39,7 @@ class Inputs:
     definitions: str  # digest of everything but the reports
     quarters: dict[str, str]  # period id (as text: a JSON key) -> digest of that quarter's reports
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         return self.definitions[:HALF] + _sha(sorted(self.quarters.items()))[:HALF]
 
