@@ -22,10 +22,16 @@ def evaluation_years(plan) -> list[int]:
     return list(years)
 
 
-def default_year(plan) -> int | None:
-    """The last year whose fourth quarter has results (the one the city asks about), else the newest year."""
+def default_year(plan, *, today) -> int | None:
+    """The last year whose fourth quarter's due date has passed and which has results, else the newest year.
+
+    A year still being reported (its Q4 open, not yet due) is not what the city asks about, so it is not
+    the default even when the open quarter already has results.
+    """
     complete = (
-        ReportingPeriod.objects.filter(quarter=4, rollups__plan=plan, rollups__scope=Rollup.Scope.PLAN)
+        ReportingPeriod.objects.filter(
+            quarter=4, due_on__lt=today, rollups__plan=plan, rollups__scope=Rollup.Scope.PLAN
+        )
         .order_by("-year")
         .values_list("year", flat=True)
         .first()

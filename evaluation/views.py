@@ -46,7 +46,7 @@ def _evaluation(code: str, year: int):
 def latest_year(request, code):
     _reader(request)
     plan = get_plan(code)
-    year = selectors.default_year(plan)
+    year = selectors.default_year(plan, today=timezone.localdate())
     if year is None:
         return render(request, "evaluation/no_data.html", {"plan": plan})
     return redirect("evaluation:detail", code=code, year=year)
@@ -55,7 +55,7 @@ def latest_year(request, code):
 @login_required
 def latest_assessment(request, code):
     """A unit's way in from its home page: the assessment of the last complete year."""
-    year = selectors.default_year(get_plan(code))
+    year = selectors.default_year(get_plan(code), today=timezone.localdate())
     if year is None:
         raise Http404(_("No quarter of this year has computed results."))
     return redirect("evaluation:assessment", code=code, year=year)

@@ -1,6 +1,9 @@
 """The evaluation pages: who may see and change what, the office's edits kept in history, the assessment."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -157,12 +160,25 @@ def test_generating_lists_the_file_and_reports_its_progress(
     assert client.get(reverse("evaluation:file-download", args=[file.pk])).status_code == 403
 
 
-def test_a_unit_reaches_its_assessment_from_its_home_page(demo_plan, client):
-    client.force_login(_user("dept01"))
-    home = client.get(reverse("tasks:home")).content.decode()
+@pytest.mark.parametrize(
+    ("today", "year"),
+    [
+        # 2026 Q4 is open and already has results, but it is not due until 2027-01-10: 2025 is the last whole year.
+        ("2026-12-03", 2025),
+        ("2027-01-10", 2025),
+        ("2027-01-11", 2026),
+    ],
+)
+def test_a_unit_reaches_the_assessment_of_the_last_year_reported_in_full(demo_plan, client, today, year):
     link = reverse("evaluation:latest-assessment", args=[demo_plan.code])
-    assert link in home and "本单位年度考核" in home
-    assert client.get(link)["Location"] == _url("assessment", demo_plan, 2025)
+    with time_machine.travel(dt.datetime.fromisoformat(f"{today}T09:00:00+08:00"), tick=False):
+        client.force_login(_user("dept01"))
+        home = client.get(reverse("tasks:home")).content.decode()
+        assert link in home and "本单位年度考核" in home
+        assert client.get(link)["Location"] == _url("assessment", demo_plan, year)
+        client.force_login(_user("demo-office"))
+        evaluation_home = reverse("evaluation:home", args=[demo_plan.code])
+        assert client.get(evaluation_home)["Location"] == _url("detail", demo_plan, year)
 
 
 def test_office_actions_on_the_evaluation_are_logged(demo_plan, demo_office, caplog):
