@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from departments.models import Department
 from indicators.models import Indicator, Target
+from progress.timeliness import Timeliness
 from results.models import Rollup, TargetResult, TaskResult
 from targets.models import Area, Plan, Responsibility, Task
 from tasks.models import IndicatorValue, ReportingPeriod
@@ -214,3 +215,12 @@ class RollupSerializer(FromDemoData, serializers.ModelSerializer):
     class Meta:
         model = Rollup
         fields = ["scope", "area", "department", "as_of", "targets", "tasks", "timeliness", "computed_at", "is_demo"]
+
+
+class TimelinessSerializer(serializers.Serializer):
+    """One owing unit's report for the quarter: on_time, late, missing or pending (not yet due), as on every page."""
+
+    department = serializers.IntegerField(read_only=True)
+    department_name = serializers.CharField(read_only=True)
+    as_of = QuarterField()
+    state = serializers.ChoiceField(choices=[str(t) for t in Timeliness], read_only=True)

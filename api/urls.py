@@ -30,6 +30,7 @@ router.register("values", views.ApprovedValueViewSet, basename="value")
 router.register("results/targets", views.TargetResultViewSet, basename="target-result")
 router.register("results/tasks", views.TaskResultViewSet, basename="task-result")
 router.register("results/rollups", views.RollupViewSet, basename="rollup")
+router.register("results/timeliness", views.TimelinessViewSet, basename="timeliness")
 router.register("reports", views.ReportViewSet, basename="report")
 
 urlpatterns = [

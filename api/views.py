@@ -6,6 +6,7 @@ report someone may not see answers 404 (tasks.permissions.visible_reports), as o
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -137,6 +138,27 @@ class RollupViewSet(ResultList):
 
     def rows(self, plan, period):
         return rollups(plan, period)
+
+
+class TimelinessViewSet(AsOfList):
+    """Each owing unit's report of the quarter: on time, late, missing or not yet due, as of today."""
+
+    serializer_class = serializers.TimelinessSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return []
+        return super().get_queryset()
+
+    def rows(self, plan, period):
+        if period is None:
+            return []
+        units = list(selectors.reporting_departments(plan))
+        states = selectors.report_timeliness(plan, [period], timezone.localdate(), departments=units)
+        return [
+            {"department": d.pk, "department_name": d.name, "as_of": period, "state": states[d.pk][period.pk]}
+            for d in units
+        ]
 
 
 CONFLICT = OpenApiResponse(report_serializers.ConflictSerializer, description="Saved by someone else since `version`.")

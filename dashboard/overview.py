@@ -17,6 +17,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from departments.roles import is_office, is_viewer
+from progress.timeliness import count
 from results.models import ComputationRun, TargetStatus
 from results.selectors import (
     computed_periods,
@@ -25,8 +26,8 @@ from results.selectors import (
     target_results_with_targets,
 )
 from targets.selectors import get_plan
-from tasks.models import QuarterlyReport, ReportStatus
-from tasks.selectors import reporting_departments
+from tasks.models import TIMELINESS_LABELS, QuarterlyReport, ReportStatus
+from tasks.selectors import report_timeliness, reporting_departments
 
 from . import figures
 
@@ -47,27 +48,6 @@ class OverviewFilter(forms.Form):
         self.fields["area"].choices = [("", _("All"))] + [(a.pk, a.title) for a in plan.areas.order_by("order")]
         self.fields["department"].choices = [("", _("All"))] + [(d.pk, d.name) for d in reporting_departments(plan)]
         self.fields["status"].choices = [("", _("All"))] + list(TargetStatus.choices)
-
-
-def _timeliness_cells(plan, periods, departments, today):
-    """One query: every report of the shown quarters; each cell says on time, late, missing or not yet due."""
-    reports = {
-        (dept, period): (submitted, late)
-        for dept, period, submitted, late in QuarterlyReport.objects.filter(plan=plan, period__in=periods).values_list(
-            "department_id", "period_id", "submitted_at", "is_late"
-        )
-    }
-    rows = []
-    for department in departments:
-        row = []
-        for period in periods:
-            submitted, late = reports.get((department.pk, period.pk), (None, False))
-            if submitted:
-                row.append("late" if late else "on_time")
-            else:
-                row.append("pending" if period.due_on >= today else "missing")
-        rows.append(row)
-    return rows
 
 
 @login_required
@@ -112,18 +92,14 @@ def _body_context(plan, period, periods, choice) -> dict:
     area_rows = [(r.area.title, r.targets) for r in rollups["area"] if not area or r.area_id == area]
     area_json, area_table = figures.status_bars(area_rows, labels, title=_("Targets by action area"))
     results = list(target_results_with_targets(plan, period, area=area, department=department, statuses=statuses))
-    shown = [p for p in reversed(periods) if (p.year, p.quarter) <= (period.year, period.quarter)][-HEATMAP_QUARTERS:]
-    all_departments = list(reporting_departments(plan))
-    departments = all_departments
+    shown = [p for p in reversed(periods) if p.key <= period.key][-HEATMAP_QUARTERS:]
+    departments = list(reporting_departments(plan))
+    states = report_timeliness(plan, shown, timezone.localdate(), departments=departments)
+    headline = count(states[d.pk][period.pk] for d in departments)
     if department:
         departments = [d for d in departments if d.pk == department]
-    timeliness_labels = {
-        "on_time": _("On time"),
-        "late": _("Late"),
-        "missing": _("Missing"),
-        "pending": _("Not yet due"),
-    }
-    cells = _timeliness_cells(plan, shown, departments, timezone.localdate())
+    timeliness_labels = {str(code): str(label) for code, label in TIMELINESS_LABELS.items()}
+    cells = [[str(states[d.pk][p.pk]) for p in shown] for d in departments]
     this_quarter = QuarterlyReport.objects.filter(plan=plan, period=period)
     context.update(
         {
@@ -136,7 +112,7 @@ def _body_context(plan, period, periods, choice) -> dict:
             "key_targets": [
                 (year, [r for r in results if r.target.period in names]) for year, names in KEY_YEARS.items()
             ],
-            "risks": [r for r in results if r.status in ("off_track", "at_risk")],
+            "risks": [r for r in results if r.status in ("missed_by_date", "off_track", "at_risk")],
             "overdue": overdue_tasks(plan, period, area=area, department=department),
             "heatmap_json": figures.timeliness_heatmap(
                 [d.name for d in departments], [str(p) for p in shown], cells, timeliness_labels
@@ -145,12 +121,9 @@ def _body_context(plan, period, periods, choice) -> dict:
             "heatmap_quarters": [str(p) for p in shown],
             "timeliness_labels": timeliness_labels,
             "reports": {
+                **headline,
+                "submitted": headline["on_time"] + headline["late"],
                 "approved": this_quarter.filter(status=ReportStatus.APPROVED).count(),
-                "submitted": this_quarter.filter(submitted_at__isnull=False).count(),
-                "late": this_quarter.filter(is_late=True).count(),
-                "missing": (len(all_departments) - this_quarter.filter(submitted_at__isnull=False).count())
-                if period.due_on < timezone.localdate()
-                else 0,
             },
         }
     )

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Department
@@ -157,7 +158,7 @@ def department_detail(request, code, pk):
         "targets": department_targets(department).filter(indicator__plan=plan),
     }
     if context.get("as_of"):
-        context["timeliness"] = department_timeliness(plan, department, context["as_of"])
+        context["timeliness"] = department_timeliness(plan, department, context["as_of"], timezone.localdate())
     return render(request, "dashboard/department_detail.html", context)
 
 

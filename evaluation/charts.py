@@ -20,6 +20,7 @@ from matplotlib import pyplot as plt  # noqa: E402
 
 STATUS_COLOURS = {
     "achieved": "#009E73",
+    "met_by_date": "#00603F",
     "completed": "#009E73",
     "on_track": "#0072B2",
     "in_progress": "#0072B2",
@@ -28,6 +29,7 @@ STATUS_COLOURS = {
     "late": "#E69F00",
     "behind": "#D55E00",
     "off_track": "#D55E00",
+    "missed_by_date": "#8F1D1D",
     "missing": "#D55E00",
     "not_started": "#CC79A7",
     "awaiting_city": "#CC79A7",

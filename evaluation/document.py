@@ -10,16 +10,28 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from progress.timeliness import Timeliness
 from results.models import TargetStatus
 from results.templatetags.progress_tags import TASK_LABELS
+from tasks.models import TIMELINESS_LABELS
 
 from . import charts
 
 DOCUMENT_LANGUAGE = "zh-hans"  # the report goes to the city in Chinese, whatever language the office reads in
 STYLESHEET = "css/evaluation-document.css"
-TARGET_ORDER = ["achieved", "on_track", "at_risk", "off_track", "no_data", "baseline_missing", "awaiting_city"]
+TARGET_ORDER = [
+    "met_by_date",
+    "achieved",
+    "on_track",
+    "at_risk",
+    "off_track",
+    "missed_by_date",
+    "no_data",
+    "baseline_missing",
+    "awaiting_city",
+]
 TASK_ORDER = ["completed", "in_progress", "behind", "not_started", "no_update"]
-TIMELINESS_ORDER = ["on_time", "late", "missing", "pending"]
+TIMELINESS_ORDER = [str(state) for state in Timeliness]
 
 # Steps are stored untranslated (gettext_noop) and translated when shown, in the reader's language.
 Progress = Callable[[int, str], None]
@@ -29,12 +41,7 @@ def labels() -> dict[str, dict[str, str]]:
     return {
         "target": {code: str(label) for code, label in TargetStatus.choices},
         "task": {code: str(label) for code, label in TASK_LABELS.items()},
-        "timeliness": {
-            "on_time": _("on time"),
-            "late": _("late"),
-            "missing": _("missing"),
-            "pending": _("not yet due"),
-        },
+        "timeliness": {str(code): str(label) for code, label in TIMELINESS_LABELS.items()},
         "band": {
             "excellent": _("excellent"),
             "good": _("good"),

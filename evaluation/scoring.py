@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 # (the city has not assigned the value, the baseline year's value is not entered) are left out, not scored zero.
 TIMELINESS_POINTS = {"on_time": 100.0, "missing": 0.0}
 TASK_POINTS = {"completed": 100.0, "in_progress": 80.0, "behind": 40.0, "not_started": 20.0, "no_update": 0.0}
-TARGET_POINTS = {"achieved": 100.0, "on_track": 90.0, "at_risk": 60.0, "off_track": 20.0, "no_data": 0.0}
+TARGET_POINTS = {
+    "achieved": 100.0,
+    "met_by_date": 100.0,
+    "on_track": 90.0,
+    "at_risk": 60.0,
+    "off_track": 20.0,
+    "missed_by_date": 0.0,
+    "no_data": 0.0,
+}
 OVERDUE_TASK_PENALTY = 10.0
 
 

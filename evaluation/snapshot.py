@@ -13,11 +13,12 @@ from collections import defaultdict
 from django.conf import settings
 
 from indicators.models import Target
+from progress.timeliness import count
 from results.models import Rollup, TargetResult, TaskResult
 from targets.models import Responsibility
 from targets.selectors import plan_areas
 from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate
-from tasks.selectors import reporting_departments
+from tasks.selectors import report_timeliness, reporting_departments
 
 from . import scoring
 from .models import SCHEME_FIELDS, AnnualEvaluation
@@ -183,6 +184,7 @@ def target_rows(plan, as_of) -> list[dict]:
                 "status": result.status if result else "no_data",
                 "target_value": result.target_value if result else None,
                 "latest": result.latest_value if result else None,
+                "judged": result.judged_value if result else None,
                 "progress": result.progress if result else None,
                 "expected": result.expected if result else None,
                 "forecast": result.forecast if result else None,
@@ -205,23 +207,12 @@ def _first_approved_values(plan) -> dict[int, float]:
 
 
 def _timeliness(plan, periods, today) -> list[dict]:
-    """Per unit and quarter of the year: on time, late, missing, or not yet due."""
-    sent = {
-        (d, p): late
-        for d, p, late in QuarterlyReport.objects.filter(plan=plan, period__in=periods, submitted_at__isnull=False)
-        .order_by()
-        .values_list("department_id", "period_id", "is_late")
-    }
-    rows = []
-    for dept in reporting_departments(plan):
-        cells = []
-        for period in periods:
-            late = sent.get((dept.pk, period.pk))
-            if late is None:
-                cells.append("pending" if period.due_on >= today else "missing")
-            else:
-                cells.append("late" if late else "on_time")
-        rows.append({"department": dept.name, "department_id": dept.pk, "quarters": cells, **_count_cells(cells)})
+    """Per unit and quarter of the year: on time, late, missing, or not yet due (progress.timeliness)."""
+    departments = list(reporting_departments(plan))
+    by_unit, rows = report_timeliness(plan, periods, today, departments=departments), []
+    for dept in departments:
+        cells = [str(by_unit[dept.pk][p.pk]) for p in periods]
+        rows.append({"department": dept.name, "department_id": dept.pk, "quarters": cells, **count(cells)})
     return rows
 
 
@@ -259,13 +250,13 @@ def _summary(snapshot: dict) -> dict:
         "targets_total": len(targets),
         "tasks_total": len(tasks),
         "overdue_tasks": sum(1 for t in tasks if t["overdue"]),
-        "achieved": [t for t in snapshot["targets"] if t["status"] == "achieved"],
+        "achieved": [t for t in snapshot["targets"] if t["status"] in ("achieved", "met_by_date")],
         "completed_tasks": [{"code": t["code"], "title": t["title"]} for t in tasks if t["status"] == "completed"],
-        "at_risk": [t for t in snapshot["targets"] if t["status"] in ("at_risk", "off_track")],
+        "at_risk": [t for t in snapshot["targets"] if t["status"] in ("at_risk", "off_track", "missed_by_date")],
         "forecast_misses": [t for t in snapshot["targets"] if t["forecast_meets"] is False],
         "problems_count": len(problems),
         "major_problems": sum(1 for p in problems if p["major"]),
-        "reports": _count_cells([c for row in snapshot["timeliness"] for c in row["quarters"]]),
+        "reports": count(c for row in snapshot["timeliness"] for c in row["quarters"]),
     }
 
 
@@ -325,10 +316,6 @@ def _count(statuses) -> dict[str, int]:
     for status in statuses:
         counts[status] = counts.get(status, 0) + 1
     return counts
-
-
-def _count_cells(cells) -> dict[str, int]:
-    return {state: sum(1 for c in cells if c == state) for state in ("on_time", "late", "missing", "pending")}
 
 
 def _condense(text: str) -> str:

@@ -10,7 +10,7 @@ import datetime as dt
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -22,6 +22,11 @@ class Status(StrEnum):
     NO_DATA = "no_data"  # 无数据
     BASELINE_MISSING = "baseline_missing"  # 待录入基数
     AWAITING_CITY = "awaiting_city"  # 待下达
+    MET_BY_DATE = "met_by_date"  # 到期达标: the target's date has passed and the value of that date met it
+    MISSED_BY_DATE = "missed_by_date"  # 到期未达标: the target's date has passed and the value of that date missed it
+
+
+FINAL = frozenset({Status.MET_BY_DATE, Status.MISSED_BY_DATE})
 
 
 NUMERIC = frozenset({"gte", "gt", "lte", "lt", "eq", "approx"})
@@ -69,6 +74,7 @@ class Evaluation:
     forecast: float | None = None
     forecast_meets: bool | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    judged: float | None = None  # a final verdict's value: the latest one up to the target's date
 
 
 def comparator_holds(comparator: str, value: float, target: float, *, tolerance: float = 0.05) -> bool:
@@ -152,7 +158,38 @@ def evaluate_each(
 
 
 def _evaluate(spec: TargetSpec, points: Sequence[Point], as_of: dt.date, rules: Rules) -> Evaluation:
-    """`points`: the values up to `as_of`, oldest first."""
+    """`points`: the values up to `as_of`, oldest first. Once the target's date has passed, the verdict is final."""
+    if spec.target_date is not None and as_of > spec.target_date:
+        return verdict(spec, points, rules)
+    return _current(spec, points, as_of, rules)
+
+
+def verdict(spec: TargetSpec, points: Sequence[Point], rules: Rules = Rules()) -> Evaluation:
+    """A target whose date has passed is judged once, on the latest value up to its date, and keeps that verdict
+    whatever comes later; `latest` still carries the newest value, shown beside the verdict.
+
+    `points`: oldest first. Without a value by the date there is nothing to judge (no data, baseline missing,
+    awaiting the city's value), and that is said instead.
+    """
+    by_date = points[: bisect_right([p.when for p in points], spec.target_date)]
+    at_date = _current(spec, by_date, spec.target_date, rules)
+    newest = points[-1].value if points else None
+    if at_date.status in (Status.NO_DATA, Status.BASELINE_MISSING, Status.AWAITING_CITY):
+        return replace(at_date, latest=newest if at_date.status != Status.AWAITING_CITY else None)
+    met = at_date.status == Status.ACHIEVED or (
+        spec.comparator in ("increase", "decrease") and at_date.status == Status.ON_TRACK
+    )
+    return replace(
+        at_date,
+        status=Status.MET_BY_DATE if met else Status.MISSED_BY_DATE,
+        judged=by_date[-1].value,
+        latest=newest,
+        forecast=None,
+        forecast_meets=None,
+    )
+
+
+def _current(spec: TargetSpec, points: Sequence[Point], as_of: dt.date, rules: Rules) -> Evaluation:
     if spec.comparator == "city_assigned" and spec.value is None:
         return Evaluation(Status.AWAITING_CITY)
     if spec.comparator == "milestone":
@@ -217,8 +254,8 @@ def _directional(spec: TargetSpec, points: Sequence[Point], baseline: float) -> 
 def _milestone(spec: TargetSpec, points: Sequence[Point], as_of: dt.date, rules: Rules) -> Evaluation:
     """Reached (1) or not (0); with a count (打造1个示范村) progress is the count reached so far.
 
-    Not reached after the target date is off track; before it, a count is banded like a number, and a
-    yes/no milestone is on track (nothing says how far along an unreached yes/no is).
+    Before the target date a count is banded like a number, and a yes/no milestone is on track (nothing says
+    how far along an unreached yes/no is); after it, `verdict` judges it.
     """
     if not points:
         return Evaluation(Status.NO_DATA)
@@ -227,9 +264,7 @@ def _milestone(spec: TargetSpec, points: Sequence[Point], as_of: dt.date, rules:
     if latest >= goal:
         return Evaluation(Status.ACHIEVED, target_value=goal, latest=latest, progress=1.0)
     share = latest / goal if goal else None
-    if spec.target_date and as_of > spec.target_date:
-        status = Status.OFF_TRACK
-    elif spec.value is not None and spec.target_date and spec.baseline_date:
+    if spec.value is not None and spec.target_date and spec.baseline_date:
         status = band(share, expected_share(as_of, spec.baseline_date, spec.target_date), rules)
     else:
         status = Status.ON_TRACK

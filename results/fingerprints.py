@@ -21,7 +21,7 @@ from django.db.models import Count, Max, Q, Sum
 
 from departments.models import Department
 from indicators.models import Indicator, Target
-from progress import maths
+from progress import maths, timeliness
 from targets.models import Plan, Responsibility, Task
 from tasks import selectors
 from tasks.models import QuarterlyReport, ReportingPeriod, ReportStatus
@@ -124,7 +124,7 @@ def _engine_digest() -> str:
     counts read): a new release recomputes every plan once."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    sources = (maths.__file__, specs.__file__, selectors.__file__, here / "services.py", __file__)
+    sources = (maths.__file__, timeliness.__file__, specs.__file__, selectors.__file__, here / "services.py", __file__)
     for path in map(Path, sources):
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -6,18 +6,23 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 from indicators.models import Target
+from progress.maths import Status
 from targets.models import Area, Plan, Task
 from tasks.models import QuarterlyReport, ReportingPeriod
 
-
-class TargetStatus(models.TextChoices):
-    ACHIEVED = "achieved", _("Achieved")
-    ON_TRACK = "on_track", _("On track")
-    AT_RISK = "at_risk", _("At risk")
-    OFF_TRACK = "off_track", _("Off track")
-    NO_DATA = "no_data", _("No data")
-    BASELINE_MISSING = "baseline_missing", _("Baseline missing")
-    AWAITING_CITY = "awaiting_city", _("Awaiting the city's value")
+STATUS_LABELS = {
+    Status.ACHIEVED: _("Achieved"),
+    Status.ON_TRACK: _("On track"),
+    Status.AT_RISK: _("At risk"),
+    Status.OFF_TRACK: _("Off track"),
+    Status.NO_DATA: _("No data"),
+    Status.BASELINE_MISSING: _("Baseline missing"),
+    Status.AWAITING_CITY: _("Awaiting the city's value"),
+    Status.MET_BY_DATE: _("Met by its date"),
+    Status.MISSED_BY_DATE: _("Missed by its date"),
+}
+# The statuses are the maths' (progress.maths.Status); only their words are added here.
+TargetStatus = models.TextChoices("TargetStatus", [(s.name, (s.value, STATUS_LABELS[s])) for s in Status])
 
 
 class TargetResult(models.Model):
@@ -28,6 +33,11 @@ class TargetResult(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=TargetStatus.choices)
     target_value = models.FloatField(_("target value"), null=True)
     latest_value = models.FloatField(_("latest approved value"), null=True)
+    judged_value = models.FloatField(
+        _("value judged at the target's date"),
+        null=True,
+        help_text=_("Set once the target's date has passed: the value its final verdict was given on."),
+    )
     progress = models.FloatField(_("progress"), null=True, help_text=_("Share of the way from baseline to target."))
     expected = models.FloatField(_("expected progress"), null=True)
     forecast = models.FloatField(_("forecast at the target date"), null=True)

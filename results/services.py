@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from indicators.models import PERIOD_END_YEAR, Period, Target
 from progress.maths import Rules, evaluate_each, rollup
+from progress.timeliness import DUE, timeliness
 from targets.models import Plan, Responsibility, Task
 from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate
 
@@ -29,7 +30,16 @@ from .models import ComputationRun, Rollup, TargetResult, TaskResult
 from .specs import target_spec, value_point
 
 NO_UPDATE = "no_update"
-TARGET_FIELDS = ("status", "target_value", "latest_value", "progress", "expected", "forecast", "forecast_meets")
+TARGET_FIELDS = (
+    "status",
+    "target_value",
+    "latest_value",
+    "progress",
+    "expected",
+    "forecast",
+    "forecast_meets",
+    "judged_value",
+)
 TASK_FIELDS = ("status", "percent_complete", "overdue", "co_departments")
 
 
@@ -295,6 +305,7 @@ def _target_results(scope: Scope, shape: Shape, now) -> tuple[dict, int]:
                 result.expected,
                 result.forecast,
                 result.forecast_meets,
+                result.judged,
             )
     stored = TargetResult.objects.filter(target_id__in=[t["pk"] for t in shape.targets], period__in=scope.periods)
     existing, others = _split(stored.order_by().values_list("pk", "target_id", "period_id", *TARGET_FIELDS), fresh)
@@ -449,25 +460,24 @@ def _timeliness(
     owing = reporting_departments(plan, named=departments)
     # Each owing unit with its sent reports, in one query: a unit that sent none comes once, with NULLs.
     sent_reports = FilteredRelation("reports", condition=Q(reports__plan=plan, reports__submitted_at__isnull=False))
-    rows = owing.annotate(sent=sent_reports).order_by().values_list("pk", "sent__period_id", "sent__is_late")
+    rows = owing.annotate(sent=sent_reports).order_by().values_list("pk", "sent__period_id", "sent__submitted_at")
     sent, owing_ids = {}, {}
-    for dept_id, period_id, late in rows:
+    for dept_id, period_id, submitted_at in rows:
         owing_ids[dept_id] = None
         if period_id is not None:
-            sent[(dept_id, period_id)] = late
+            sent[(dept_id, period_id)] = timezone.localdate(submitted_at)
     all_before = [p for p in quarters if p.due_on < today]
     result: dict[int, dict[int, dict]] = {}
-    wanted = sorted(periods, key=lambda p: (p.year, p.quarter))
+    wanted = sorted(periods, key=lambda p: p.key)
     for dept_id in owing_ids:
-        counts = {"on_time": 0, "late": 0, "missing": 0}
+        counts = dict.fromkeys(DUE, 0)
         per_period, due = {}, iter(all_before)
         pending = next(due, None)
         for period in wanted:  # one pass: counts accumulate quarter by quarter
-            while pending is not None and (pending.year, pending.quarter) <= (period.year, period.quarter):
-                late = sent.get((dept_id, pending.pk))
-                counts["missing" if late is None else "late" if late else "on_time"] += 1
+            while pending is not None and pending.key <= period.key:
+                counts[timeliness(due_on=pending.due_on, sent_on=sent.get((dept_id, pending.pk)), today=today)] += 1
                 pending = next(due, None)
-            per_period[period.pk] = dict(counts)
+            per_period[period.pk] = {str(state): n for state, n in counts.items()}
         result[dept_id] = per_period
     return result
 

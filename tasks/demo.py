@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from departments.models import Membership
 from departments.roles import OFFICE_GROUP, VIEWER_GROUP
-from indicators.models import NUMERIC_COMPARATORS, Indicator
+from indicators.models import Indicator
 from targets.models import Plan
 
 from . import services
@@ -39,10 +39,9 @@ from .selectors import reporting_departments
 
 DEMO_PASSWORD = "ninghe-demo-2023"
 DEMO_NOTE = "演示数据，非官方统计"
-HISTORY_QUARTERS = [(2024, q) for q in range(1, 5)] + [(2025, q) for q in range(1, 5)] + [(2026, 1), (2026, 2)]
-CURRENT = (2026, 3)
-NEXT = (2026, 4)
+HISTORY_LENGTH = 10  # approved quarters before the one being reported
 SIGNOFF_DEPARTMENT = "区工业和信息化局"
+WHOLE_UNITS = ("个", "家", "座", "处", "项")  # counted things: whole numbers only
 
 
 @dataclass
@@ -96,33 +95,38 @@ def create_accounts(plan: Plan) -> list[DemoAccount]:
     return accounts
 
 
-def create_periods() -> dict[tuple[int, int], ReportingPeriod]:
+def current_quarter(today: dt.date) -> tuple[int, int]:
+    """The quarter being reported on `today`: the newest whose reporting window has opened."""
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    if default_window(year, quarter)[0] > today:
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return year, quarter
+
+
+def _shift(year: int, quarter: int, by: int) -> tuple[int, int]:
+    index = year * 4 + quarter - 1 + by
+    return index // 4, index % 4 + 1
+
+
+def demo_quarters(today: dt.date) -> list[tuple[int, int]]:
+    """HISTORY_LENGTH approved quarters, the one being reported, and the next: all relative to `today`."""
+    current = current_quarter(today)
+    return [_shift(*current, by) for by in range(-HISTORY_LENGTH, 2)]
+
+
+def create_periods(today: dt.date) -> dict[tuple[int, int], ReportingPeriod]:
+    """The demo's quarters, oldest first; the last two (being reported, next) stay open."""
     periods = {}
-    for year, quarter in [*HISTORY_QUARTERS, CURRENT, NEXT]:
+    keys = demo_quarters(today)
+    for year, quarter in keys:
         opens, due = default_window(year, quarter)
         period, _ = ReportingPeriod.objects.update_or_create(
             year=year,
             quarter=quarter,
-            defaults={"opens_on": opens, "due_on": due, "is_open": (year, quarter) in (CURRENT, NEXT)},
+            defaults={"opens_on": opens, "due_on": due, "is_open": (year, quarter) in keys[-2:]},
         )
         periods[(year, quarter)] = period
     return periods
-
-
-def demo_series(indicator: Indicator, steps: int, rng: random.Random) -> list[Decimal | None]:
-    """A plausible path toward the indicator's first numeric target; invented, never official."""
-    numeric = [t for t in indicator.targets.all() if t.comparator in NUMERIC_COMPARATORS and t.value is not None]
-    if numeric and not numeric[0].is_relative:
-        goal = float(numeric[0].value)
-        start = goal * (0.6 if indicator.direction != "down" else 1.3) if goal else -20.0
-    else:
-        start, goal = 100.0, 100.0 * (0.85 if indicator.direction == "down" else 1.2)
-    values = []
-    for i in range(steps):
-        share = (i + 1) / (steps + 2)
-        noise = 1 + rng.uniform(-0.02, 0.02)
-        values.append(within_range(indicator, (start + (goal - start) * share) * noise))
-    return values
 
 
 def within_range(indicator: Indicator, value: float) -> Decimal:
@@ -134,16 +138,67 @@ def within_range(indicator: Indicator, value: float) -> Decimal:
     return Decimal(str(round(value, 2)))
 
 
+def _goal(indicator: Indicator) -> float | None:
+    """The first target stated as a number (a count of 示范村 included), None for 'increase' and city targets."""
+    for target in indicator.targets.all():
+        if target.value is not None and not target.is_relative and target.comparator != "city_assigned":
+            return float(target.value)
+    return None
+
+
+def demo_series(indicator: Indicator, steps: int, rng: random.Random) -> list[Decimal | None]:
+    """A plausible invented path, never official, that keeps to the indicator's kind.
+
+    Counts (个, 家) are whole and never fall; shares (%) stay within 0–100 and move a little each quarter;
+    reduction rates (…降低率, …下降率) are modest yearly reductions; levels head for the target at a pace of
+    their own, so some arrive early, most keep pace and some fall behind.
+    """
+    goal, pace = _goal(indicator), rng.uniform(0.55, 1.15)
+    falling = indicator.direction == "down"
+    if indicator.unit in WHOLE_UNITS and goal:
+        start = 0.0 if goal <= 2 else goal * rng.uniform(0.2, 0.4)
+        values, reached = [], 0.0
+        for i in range(steps):
+            reached = max(reached, float(round(start + (goal - start) * min(1.0, pace * (i + 1) / (steps + 1)))))
+            values.append(Decimal(int(reached)))
+        return values
+    if "降低率" in indicator.name or "下降率" in indicator.name:
+        level = rng.uniform(2.0, 4.0)
+        return [within_range(indicator, level + rng.uniform(-0.4, 0.4)) for _ in range(steps)]
+    if indicator.unit == "%":
+        if goal is not None:
+            start = max(0.0, goal * rng.uniform(0.6, 0.8))
+            end = start + (goal - start) * pace * 1.05
+        else:
+            start = rng.uniform(8.0, 30.0)
+            end = start + (rng.uniform(3.0, 8.0) if not falling else -rng.uniform(2.0, 5.0))
+    elif goal is not None:
+        start = goal + abs(goal) * (0.3 if falling else -0.4) if goal else -20.0
+        end = start + (goal - start) * pace * 1.05
+    else:
+        start = rng.uniform(50.0, 150.0)
+        end = start * (1 - 0.15 * pace if falling else 1 + 0.2 * pace) if indicator.direction != "none" else start
+    return [
+        within_range(indicator, (start + (end - start) * (i + 1) / steps) * (1 + rng.uniform(-0.005, 0.005)))
+        for i in range(steps)
+    ]
+
+
+def _series(plan: Plan) -> tuple[dict[int, Indicator], dict[int, list]]:
+    """Every indicator's values for the history and the quarter being reported, the same on every call."""
+    rng = random.Random(2023)
+    indicators = {i.pk: i for i in Indicator.objects.filter(plan=plan).prefetch_related("targets").order_by("pk")}
+    return indicators, {pk: demo_series(i, HISTORY_LENGTH + 1, rng) for pk, i in indicators.items()}
+
+
 @transaction.atomic
 def create_history(plan: Plan, periods, office) -> int:
     """Approved reports for the past quarters, written directly (with their history) for speed."""
-    rng = random.Random(2023)
-    indicators = {i.pk: i for i in Indicator.objects.filter(plan=plan).prefetch_related("targets")}
-    series = {pk: demo_series(i, len(HISTORY_QUARTERS) + 1, rng) for pk, i in indicators.items()}
-    count = 0
+    indicators, series = _series(plan)
+    count, rng = 0, random.Random(2024)
     for department in reporting_departments(plan):
         reporter = department.members.first().user
-        for step, key in enumerate(HISTORY_QUARTERS):
+        for step, key in enumerate(list(periods)[:HISTORY_LENGTH]):
             period = periods[key]
             if QuarterlyReport.objects.filter(plan=plan, department=department, period=period).exists():
                 continue
@@ -179,7 +234,7 @@ def create_history(plan: Plan, periods, office) -> int:
 def _fill(report, department, plan, step, series, indicators, rng, *, complete=True):
     from .selectors import department_indicators, department_tasks
 
-    total = len(HISTORY_QUARTERS) + 1
+    total = HISTORY_LENGTH + 1
     TaskUpdate.objects.bulk_create(
         TaskUpdate(
             report=report,
@@ -211,10 +266,7 @@ def create_current_quarter(plan: Plan, period: ReportingPeriod, office) -> dict[
     departments = list(reporting_departments(plan))
     states = ["approved", "submitted", "returned", "draft", "not_started"]
     tally = {s: 0 for s in [*states, "awaiting_signoff"]}
-    previous = {
-        v.indicator_id: v.value
-        for v in IndicatorValue.objects.filter(report__plan=plan, report__period__year=2026, report__period__quarter=2)
-    }
+    _, series = _series(plan)
     for i, department in enumerate(departments):
         member = department.members.filter(role="reporter").first().user
         state = "awaiting_signoff" if department.requires_head_signoff else states[i % len(states)]
@@ -242,7 +294,7 @@ def create_current_quarter(plan: Plan, period: ReportingPeriod, office) -> dict[
                 {"reached": False, "data_source": "演示数据", "note": DEMO_NOTE}
                 if v.indicator.is_milestone
                 else {
-                    "value": within_range(v.indicator, float(previous.get(v.indicator_id) or 50) * 1.01),
+                    "value": series[v.indicator_id][HISTORY_LENGTH],
                     "data_source": "演示数据",
                     "note": DEMO_NOTE,
                 }

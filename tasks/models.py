@@ -12,7 +12,25 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 from indicators.models import Indicator
+from progress.timeliness import Timeliness
 from targets.models import Plan, Task
+
+
+class PeriodQuerySet(models.QuerySet):
+    """Quarter order lives here, once: by year, then quarter (never by label, where "2030Q4" > "2026Q3" by luck)."""
+
+    def chronological(self, *, newest_first: bool = False) -> PeriodQuerySet:
+        return self.order_by(*quarter_order(newest_first=newest_first))
+
+    def up_to(self, period: ReportingPeriod) -> PeriodQuerySet:
+        """This quarter and every earlier one."""
+        return self.filter(models.Q(year__lt=period.year) | models.Q(year=period.year, quarter__lte=period.quarter))
+
+
+def quarter_order(path: str = "", *, newest_first: bool = False) -> tuple[str, str]:
+    """order_by() fields that sort rows by their quarter; `path` leads to the period ("report__period")."""
+    sign, prefix = "-" if newest_first else "", f"{path}__" if path else ""
+    return f"{sign}{prefix}year", f"{sign}{prefix}quarter"
 
 
 class ReportingPeriod(models.Model):
@@ -23,6 +41,8 @@ class ReportingPeriod(models.Model):
     opens_on = models.DateField(_("opens on"))
     due_on = models.DateField(_("due on"))
     is_open = models.BooleanField(_("open for reporting"), default=True)
+
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reporting period")
@@ -40,6 +60,11 @@ class ReportingPeriod(models.Model):
     @property
     def ends_on(self) -> dt.date:
         return quarter_end(self.year, self.quarter)
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """(year, quarter): compares quarters in Python as `PeriodQuerySet` orders them in the database."""
+        return (self.year, self.quarter)
 
     def is_overdue(self, today: dt.date) -> bool:
         return today > self.due_on
@@ -69,6 +94,13 @@ class ReportStatus(models.TextChoices):
 
 
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+TIMELINESS_LABELS = {
+    Timeliness.ON_TIME: _("On time"),
+    Timeliness.LATE: _("Late"),
+    Timeliness.MISSING: _("Missing"),
+    Timeliness.NOT_YET_DUE: _("Not yet due"),
+}
 
 
 class QuarterlyReport(models.Model):

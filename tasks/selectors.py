@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 
 from departments.models import Department, DepartmentKind
 from indicators.models import Indicator
+from progress.timeliness import Timeliness, count, timeliness
 from targets.models import Plan, Responsibility, Task
 
 from .models import (
@@ -21,6 +22,7 @@ from .models import (
     ReportingPeriod,
     ReportStatus,
     TaskUpdate,
+    quarter_order,
 )
 
 
@@ -75,23 +77,17 @@ def previous_values(report: QuarterlyReport) -> dict[int, Decimal]:
             value__isnull=False,
         )
         .exclude(report=report)
-        .filter(
-            report__period__year__lte=report.period.year,
-        )
+        .filter(report__period__in=ReportingPeriod.objects.up_to(report.period))
+        .exclude(report__period=report.period)
         .select_related("report__period")
-        .order_by("report__period__year", "report__period__quarter")
+        .order_by(*quarter_order("report__period"))
     )
-    latest: dict[int, Decimal] = {}
-    here = (report.period.year, report.period.quarter)
-    for row in earlier:
-        if (row.report.period.year, row.report.period.quarter) < here:
-            latest[row.indicator_id] = row.value
-    return latest
+    return {row.indicator_id: row.value for row in earlier}
 
 
 def current_periods(today: dt.date) -> QuerySet[ReportingPeriod]:
     """Quarters whose reporting window has opened and which the office has not closed."""
-    return ReportingPeriod.objects.filter(is_open=True, opens_on__lte=today).order_by("-year", "-quarter")
+    return ReportingPeriod.objects.filter(is_open=True, opens_on__lte=today).chronological(newest_first=True)
 
 
 def reporting_departments(plan: Plan, *, named: Iterable[int] | None = None) -> QuerySet[Department]:
@@ -128,14 +124,17 @@ def office_overview(plan: Plan, period: ReportingPeriod, today: dt.date) -> list
         r.department_id: r
         for r in QuarterlyReport.objects.filter(plan=plan, period=period).select_related("department")
     }
+    departments = list(reporting_departments(plan))
+    states = report_timeliness(plan, [period], today, departments=departments)
     rows = []
-    for department in reporting_departments(plan):
+    for department in departments:
         report = reports.get(department.pk)
         rows.append(
             {
                 "department": department,
                 "report": report,
                 "state": report_state(report),
+                "timeliness": states[department.pk][period.pk],
                 "overdue": is_overdue(report, period, today),
             }
         )
@@ -146,7 +145,7 @@ def major_problems(plan: Plan, reports: QuerySet[QuarterlyReport]) -> QuerySet[T
     return (
         TaskUpdate.objects.filter(report__in=reports, report__plan=plan, major_problem=True)
         .select_related("task__area", "report__department", "report__period")
-        .order_by("-report__period__year", "-report__period__quarter", "report__department__name")
+        .order_by(*quarter_order("report__period", newest_first=True), "report__department__name")
     )
 
 
@@ -160,7 +159,7 @@ def task_updates_for_task(task: Task, reports: QuerySet[QuarterlyReport]) -> Que
         TaskUpdate.objects.filter(task=task, report__in=reports)
         .select_related("report__department", "report__period")
         .prefetch_related("evidence")
-        .order_by("-report__period__year", "-report__period__quarter", "report__department__name")
+        .order_by(*quarter_order("report__period", newest_first=True), "report__department__name")
     )
 
 
@@ -188,34 +187,51 @@ def indicator_values(indicator: Indicator, reports) -> QuerySet[IndicatorValue]:
     return (
         IndicatorValue.objects.filter(indicator=indicator, report__in=reports)
         .select_related("report__period", "report__department")
-        .order_by("-report__period__year", "-report__period__quarter")
+        .order_by(*quarter_order("report__period", newest_first=True))
     )
 
 
-def department_timeliness(plan: Plan, department: Department, up_to: ReportingPeriod) -> list[tuple]:
-    """Each quarter due so far, newest first: (period, 'on_time' | 'late' | 'missing', report or None)."""
+def sent_on(plan: Plan, periods: Iterable[ReportingPeriod]) -> dict[tuple[int, int], dt.date]:
+    """The day each unit's report of each quarter first reached the office, by (department id, period id)."""
+    sent = QuarterlyReport.objects.filter(plan=plan, period__in=periods, submitted_at__isnull=False).order_by()
+    return {
+        (d, p): timezone.localdate(at) for d, p, at in sent.values_list("department_id", "period_id", "submitted_at")
+    }
+
+
+def report_timeliness(
+    plan: Plan, periods: Iterable[ReportingPeriod], today: dt.date, *, departments: Iterable[Department] | None = None
+) -> dict[int, dict[int, Timeliness]]:
+    """{department id: {period id: state}} for each owing unit (or those given) and each quarter, as of `today`."""
+    periods = list(periods)
+    sent = sent_on(plan, periods)
+    units = reporting_departments(plan) if departments is None else departments
+    return {
+        d.pk: {p.pk: timeliness(due_on=p.due_on, sent_on=sent.get((d.pk, p.pk)), today=today) for p in periods}
+        for d in units
+    }
+
+
+def quarter_timeliness(plan: Plan, period: ReportingPeriod, today: dt.date) -> dict[str, int]:
+    """A quarter's headline: how many owing units sent on time, late, not at all, or are not yet due."""
+    return count(states[period.pk] for states in report_timeliness(plan, [period], today).values())
+
+
+def department_timeliness(plan: Plan, department: Department, up_to: ReportingPeriod, today: dt.date) -> list[tuple]:
+    """Each quarter up to `up_to`, newest first: (period, state, report or None)."""
     reports = {r.period_id: r for r in department_reports(plan, department)}
-    periods = ReportingPeriod.objects.filter(
-        models.Q(year__lt=up_to.year) | models.Q(year=up_to.year, quarter__lte=up_to.quarter)
-    ).order_by("-year", "-quarter")
-    rows = []
-    for period in periods:
-        report = reports.get(period.pk)
-        sent = report is not None and report.submitted_at is not None
-        rows.append((period, "late" if sent and report.is_late else "on_time" if sent else "missing", report))
-    return rows
+    periods = list(ReportingPeriod.objects.up_to(up_to).chronological(newest_first=True))
+    states = report_timeliness(plan, periods, today, departments=[department])[department.pk]
+    return [(p, states[p.pk], reports.get(p.pk)) for p in periods]
 
 
 def approved_values(reports: QuerySet[QuarterlyReport], *, up_to: ReportingPeriod | None) -> QuerySet[IndicatorValue]:
     """Approved indicator values of the given reports, up to a quarter, newest first."""
     values = IndicatorValue.objects.filter(report__in=reports, report__status=ReportStatus.APPROVED)
     if up_to is not None:
-        values = values.filter(
-            models.Q(report__period__year__lt=up_to.year)
-            | models.Q(report__period__year=up_to.year, report__period__quarter__lte=up_to.quarter)
-        )
+        values = values.filter(report__period__in=ReportingPeriod.objects.up_to(up_to))
     return values.select_related("indicator", "report__period", "report__department").order_by(
-        "-report__period__year", "-report__period__quarter", "indicator__order", "pk"
+        *quarter_order("report__period", newest_first=True), "indicator__order", "pk"
     )
 
 
@@ -223,8 +239,5 @@ def holds_demo_data(plan: Plan, *, up_to: ReportingPeriod | None) -> bool:
     """Whether any approved demo report (up to the quarter) feeds the plan's results."""
     reports = QuarterlyReport.objects.filter(plan=plan, status=ReportStatus.APPROVED, is_demo=True)
     if up_to is not None:
-        reports = reports.filter(
-            models.Q(period__year__lt=up_to.year)
-            | models.Q(period__year=up_to.year, period__quarter__lte=up_to.quarter)
-        )
+        reports = reports.filter(period__in=ReportingPeriod.objects.up_to(up_to))
     return reports.exists()

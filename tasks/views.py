@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from departments.roles import department_of, is_office, is_viewer, membership_of
+from progress.timeliness import count
 from targets.models import Plan
 
 from . import permissions, selectors, services, spreadsheet
@@ -59,11 +60,13 @@ def home(request):
     if is_office(request.user) or is_viewer(request.user):
         period = _chosen_period(request, periods)
         visible = permissions.visible_reports(request.user, QuarterlyReport.objects.filter(plan=plan))
+        rows = selectors.office_overview(plan, period, today) if period else []
         context = {
             "plan": plan,
             "period": period,
             "periods": ReportingPeriod.objects.all(),
-            "rows": selectors.office_overview(plan, period, today) if period else [],
+            "rows": rows,
+            "timeliness": count(row["timeliness"] for row in rows),
             "major_problems": selectors.major_problems(plan, visible)[:50],
             "is_office": is_office(request.user),
         }

@@ -1,13 +1,33 @@
-"""Shared fixtures: the official plan is loaded once per test session and rolled back per test."""
+"""Shared fixtures: the official plan is loaded once per test session and rolled back per test.
 
+The whole session runs at a fixed date (NINGHE_TEST_TODAY, default 2026-12-03), with the clock ticking from
+there: no test reads the real clock, and the suite can be run at any date of the year, e.g.
+`NINGHE_TEST_TODAY=2026-04-11 .venv/bin/pytest tests/dashboard`.
+"""
+
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PLAN_TEXT_PATH = FIXTURES / "ninghe-carbon-peak-plan-2023.txt"
+
+
+TEST_TODAY = dt.date.fromisoformat(os.environ.get("NINGHE_TEST_TODAY", "2026-12-03"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def frozen_today():
+    """Every test starts its session at 09:00 Beijing time on TEST_TODAY; a test may travel further itself.
+
+    Only this process travels: a real Celery worker (tests/*/test_worker*.py) runs on the real clock.
+    """
+    with time_machine.travel(dt.datetime.combine(TEST_TODAY, dt.time(1), tzinfo=dt.UTC), tick=True):
+        yield TEST_TODAY
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from results.services import recompute_plan
 from tasks import demo
@@ -59,6 +60,13 @@ def screenshot(page):
     return take
 
 
+@pytest.fixture(autouse=True)
+def session_cookie_without_expiry(settings):
+    """The server runs at the tests' date, the browser on the real clock: a cookie that expires eight hours after
+    a date months away would be dropped at once. A cookie that lasts as long as the browser is not."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+
 @pytest.fixture
 def live_plan(live_server, django_db_blocker):
     """The plan, present even after an earlier live-server test flushed the database."""
@@ -75,9 +83,9 @@ def demo_plan(live_plan):
     """The demo's accounts and ten approved quarters plus the current one in every state, then the results."""
     demo._demo_password_hash.cache_clear()  # hash the shared password with the hasher active in this test
     demo.create_accounts(live_plan)
-    periods = demo.create_periods()
+    periods = demo.create_periods(timezone.localdate())
     office = get_user_model().objects.get(username="demo-office")
     demo.create_history(live_plan, periods, office)
-    demo.create_current_quarter(live_plan, periods[demo.CURRENT], office)
+    demo.create_current_quarter(live_plan, periods[demo.current_quarter(timezone.localdate())], office)
     recompute_plan(live_plan)
     return live_plan

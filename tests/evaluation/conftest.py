@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from results.services import recompute_plan
 from tasks import demo
@@ -17,7 +18,7 @@ def media(settings, tmp_path):
 def demo_plan(plan, media):
     demo._demo_password_hash.cache_clear()
     demo.create_accounts(plan)
-    periods = demo.create_periods()
+    periods = demo.create_periods(timezone.localdate())
     office = get_user_model().objects.get(username="demo-office")
     demo.create_history(plan, periods, office)
     recompute_plan(plan)

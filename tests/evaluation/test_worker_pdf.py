@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from evaluation import services
 from evaluation.models import ReportFile
@@ -31,7 +32,7 @@ def shared_media(tmp_path, monkeypatch, settings):
 def history(plan):
     demo._demo_password_hash.cache_clear()
     demo.create_accounts(plan)
-    periods = demo.create_periods()
+    periods = demo.create_periods(timezone.localdate())
     office = get_user_model().objects.get(username="demo-office")
     demo.create_history(plan, periods, office)
     recompute_plan(plan)

@@ -7,6 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from progress.maths import (
+    FINAL,
     Point,
     Rules,
     Status,
@@ -91,8 +92,46 @@ def test_city_assigned_waits_for_the_value():
 def test_milestones():
     village = TargetSpec("milestone", END, value=1)
     assert evaluate(village, [Point(START, 0), Point(END, 1)], END).status == Status.ACHIEVED
-    assert evaluate(village, [Point(START, 0)], dt.date(2026, 3, 31)).status == Status.OFF_TRACK
+    missed = evaluate(village, [Point(START, 0)], dt.date(2026, 3, 31))
+    assert missed.status == Status.MISSED_BY_DATE and missed.judged == 0
     assert evaluate(TargetSpec("milestone", END), [], END).status == Status.NO_DATA
+
+
+FOREST = TargetSpec("gte", END, value=8.01, baseline=5.0, baseline_date=START)  # 全区森林覆盖率 ≥ 8.01 % by 2025
+LATER = dt.date(2026, 12, 31)
+
+
+def test_a_target_past_its_date_is_judged_on_the_value_of_its_date_and_shows_the_newer_one():
+    """2025 Q4's 6.71 missed 8.01; 2026's 7.5 does not turn the 2025 target back into 'at risk'."""
+    series = [Point(dt.date(2025, 9, 30), 6.5), Point(END, 6.71), Point(dt.date(2026, 9, 30), 7.5)]
+    result = evaluate(FOREST, series, LATER)
+    assert result.status == Status.MISSED_BY_DATE
+    assert result.judged == 6.71 and result.latest == 7.5
+    assert result.forecast is None and result.expected == 1.0
+    met = evaluate(FOREST, [Point(END, 8.2), Point(dt.date(2026, 9, 30), 7.9)], LATER)
+    assert met.status == Status.MET_BY_DATE and met.judged == 8.2 and met.latest == 7.9
+
+
+def test_without_a_value_by_its_date_a_past_target_has_nothing_to_judge():
+    result = evaluate(FOREST, [Point(dt.date(2026, 3, 31), 9.0)], LATER)
+    assert result.status == Status.NO_DATA and result.latest == 9.0 and result.judged is None
+
+
+values = st.lists(
+    st.tuples(st.dates(dt.date(2021, 1, 1), dt.date(2029, 12, 31)), st.floats(0, 100, allow_nan=False)), max_size=12
+)
+
+
+@given(values, st.dates(dt.date(2026, 1, 1), dt.date(2035, 12, 31)), st.floats(0, 100, allow_nan=False))
+def test_a_final_verdict_never_changes_with_what_comes_after_the_date(rows, as_of, later):
+    """Judged as of any date after the target's, with any values added after it: the same verdict and value."""
+    series = [Point(when, value) for when, value in rows]
+    first = evaluate(FOREST, series, as_of)
+    second = evaluate(FOREST, [*series, Point(max(as_of, END + dt.timedelta(days=1)), later)], as_of)
+    assert first.status == second.status and first.judged == second.judged
+    if first.status in FINAL:
+        judged_at_date = evaluate(FOREST, series, END)
+        assert (first.status == Status.MET_BY_DATE) == (judged_at_date.status == Status.ACHIEVED)
 
 
 def test_forecast_needs_three_points():

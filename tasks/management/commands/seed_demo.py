@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from targets.models import Plan
 from tasks import demo
@@ -16,10 +17,11 @@ class Command(BaseCommand):
         if plan is None:
             raise CommandError("请先运行 load_ninghe_plan 导入方案。")
         accounts = demo.create_accounts(plan)
-        periods = demo.create_periods()
+        today = timezone.localdate()  # the demo is anchored to the day it is loaded
+        periods = demo.create_periods(today)
         office = get_user_model().objects.get(username="demo-office")
         history = demo.create_history(plan, periods, office)
-        tally = demo.create_current_quarter(plan, periods[demo.CURRENT], office)
+        tally = demo.create_current_quarter(plan, periods[demo.current_quarter(today)], office)
         self.stdout.write(self.style.WARNING("以下均为演示数据，不是官方统计。"))
         self.stdout.write(f"历史季度已审核报告 {history} 份；本季度各状态：{tally}")
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）："))
