@@ -90,6 +90,7 @@ def _targets(plan, year, filters) -> pd.DataFrame:
         rows = [r for r in rows if r["status"] == filters.status]
     columns = {
         _("Indicator"): [r["indicator"] for r in rows],
+        _("Which target"): [r.get("distinction", "") for r in rows],
         _("Period"): [r["period"] for r in rows],
         _("Comparator"): [r["comparator_label"] for r in rows],
         _("Target value"): [_float(r["target"]) for r in rows],

@@ -175,6 +175,7 @@ def target_rows(plan, as_of) -> list[dict]:
                 "target": target.display_value,
                 "aspirational": target.is_aspirational,
                 "quote": target.quote,
+                "distinction": target.distinction,
                 "task": target.task.code if target.task else "",  # targets of 主要目标 belong to no task
                 "area_id": target.task.area_id if target.task else None,
                 "department": indicator.reporting_department.name if indicator.reporting_department else "",

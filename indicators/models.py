@@ -102,6 +102,9 @@ class Comparator(models.TextChoices):
 NUMERIC_COMPARATORS = (Comparator.GTE, Comparator.GT, Comparator.LTE, Comparator.LT, Comparator.EQ, Comparator.APPROX)
 
 
+QUOTE_SHOWN = 24  # characters of the plan's words shown beside a target's name
+
+
 class Target(models.Model):
     """One promise of the plan about one indicator, tied to the phrase that makes it."""
 
@@ -168,6 +171,18 @@ class Target(models.Model):
     @property
     def is_relative(self) -> bool:
         return self.baseline_year is not None
+
+    @property
+    def distinction(self) -> str:
+        """What tells this target from the indicator's others wherever targets are listed (two say 到2025年 for
+        装机容量, four 煤炭消费总量): 力争, the task or 主要目标, and the opening of the plan's own words."""
+        words = self.quote if len(self.quote) <= QUOTE_SHOWN else self.quote[: QUOTE_SHOWN - 1] + "…"
+        parts = [
+            str(_("aspirational (力争)")) if self.is_aspirational else "",
+            self.task.code if self.task_id else str(_("Main objectives")),
+            f"“{words}”",
+        ]
+        return " · ".join(p for p in parts if p)
 
     @property
     def unit(self) -> str:
