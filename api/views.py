@@ -75,7 +75,7 @@ class TargetViewSet(PublicReadOnly):
 
 
 class PeriodViewSet(PublicReadOnly):
-    queryset = ReportingPeriod.objects.order_by("-year", "-quarter")
+    queryset = ReportingPeriod.objects.chronological(newest_first=True)
     serializer_class = serializers.PeriodSerializer
     filterset_fields = ["year", "quarter", "is_open"]
 

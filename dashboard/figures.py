@@ -173,6 +173,6 @@ def indicator_chart(
         height=380,
         legend={"orientation": "h", "y": -0.2},
         yaxis={"title": {"text": unit}},
-        xaxis={"type": "category"},
+        xaxis={"type": "category", "categoryorder": "category ascending"},  # "2020Q4" < "2024Q1": in time order
     )
     return as_json(traces, layout)

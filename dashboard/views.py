@@ -78,28 +78,42 @@ def indicator_detail(request, code, pk):
 
 
 def _indicator_chart(indicator, values, results) -> str | None:
-    """Approved values, the straight path from the first one to the target, the target, and the trend's forecast."""
+    """Approved values, the expected path and target as the engine computed them (from the office's baseline, or
+    the first value), and the trend's forecast; no maths here."""
     approved = sorted(
-        (v for v in values if v.report.status == "approved" and v.value is not None),
-        key=lambda v: (v.report.period.year, v.report.period.quarter),
+        (v for v in values if v.report.status == "approved" and v.value is not None), key=lambda v: v.report.period.key
     )
     if not approved:
         return None
-    quarters = [f"{v.report.period.year}Q{v.report.period.quarter}" for v in approved]
+    quarters = [_label(v.report.period.key) for v in approved]
     numbers = [float(v.value) for v in approved]
     target = next(
         (t for t in indicator.targets.all() if results.get(t.pk) and results[t.pk].target_value is not None), None
     )
     result = results.get(target.pk) if target else None
-    goal = (f"{target.target_year}Q4", result.target_value) if target and target.target_year else None
-    expected = [(quarters[0], numbers[0]), goal] if goal else None
-    ahead = goal and goal[0] > quarters[-1]  # "2030Q4" > "2026Q3": a forecast only looks forward
+    goal = ((target.target_year, 4), result.target_value) if target and target.target_year else None
+    expected = None
+    if goal and result.baseline_value is not None and result.baseline_on is not None:
+        start = (result.baseline_on.year, (result.baseline_on.month - 1) // 3 + 1)
+        expected = [(_label(start), result.baseline_value), (_label(goal[0]), goal[1])]
+    ahead = goal and goal[0] > approved[-1].report.period.key  # a forecast only looks forward
     forecast = (
-        [(quarters[-1], numbers[-1]), (goal[0], result.forecast)] if ahead and result.forecast is not None else None
+        [(quarters[-1], numbers[-1]), (_label(goal[0]), result.forecast)]
+        if ahead and result.forecast is not None
+        else None
     )
     return figures.indicator_chart(
-        unit=indicator.unit, quarters=quarters, values=numbers, expected=expected, target=goal, forecast=forecast
+        unit=indicator.unit,
+        quarters=quarters,
+        values=numbers,
+        expected=expected,
+        target=(_label(goal[0]), goal[1]) if goal else None,
+        forecast=forecast,
     )
+
+
+def _label(key: tuple[int, int]) -> str:
+    return f"{key[0]}Q{key[1]}"
 
 
 def target_list(request, code):

@@ -118,7 +118,7 @@ def _values(plan, year, filters) -> pd.DataFrame:
     if filters.department:
         rows = rows.filter(report__department_id=filters.department)
     if chosen := _chosen(year, filters):
-        rows = rows.filter(report__period__quarter__lte=chosen.quarter)
+        rows = rows.filter(report__period__in=ReportingPeriod.objects.up_to(chosen))
     rows = list(rows.order_by("indicator__order", "report__period__quarter"))
     return pd.DataFrame(
         {

@@ -17,7 +17,7 @@ from progress.timeliness import count
 from results.models import Rollup, TargetResult, TaskResult
 from targets.models import Responsibility
 from targets.selectors import plan_areas
-from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate
+from tasks.models import QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate
 from tasks.selectors import report_timeliness, reporting_departments
 
 from . import scoring
@@ -156,14 +156,12 @@ def target_rows(plan, as_of) -> list[dict]:
     results = {}
     if as_of is not None:
         results = {r.target_id: r for r in TargetResult.objects.filter(target__indicator__plan=plan, period=as_of)}
-    first_values = _first_approved_values(plan)
     rows = []
     targets = Target.objects.filter(indicator__plan=plan).select_related(
         "indicator__reporting_department", "task__area"
     )
     for target in targets.order_by("indicator__order", "order"):
         indicator, result = target.indicator, results.get(target.pk)
-        baseline = indicator.baseline_value if indicator.baseline_value is not None else first_values.get(indicator.pk)
         rows.append(
             {
                 "id": target.pk,
@@ -180,8 +178,8 @@ def target_rows(plan, as_of) -> list[dict]:
                 "area_id": target.task.area_id if target.task else None,
                 "department": indicator.reporting_department.name if indicator.reporting_department else "",
                 "department_id": indicator.reporting_department_id,
-                "baseline": _number(baseline),
-                "baseline_year": indicator.baseline_year,
+                "baseline": result.baseline_value if result else None,  # the engine's, as the progress uses it
+                "baseline_year": result.baseline_on.year if result and result.baseline_on else None,
                 "status": result.status if result else "no_data",
                 "target_value": result.target_value if result else None,
                 "latest": result.latest_value if result else None,
@@ -193,18 +191,6 @@ def target_rows(plan, as_of) -> list[dict]:
             }
         )
     return rows
-
-
-def _first_approved_values(plan) -> dict[int, float]:
-    first: dict[int, float] = {}
-    rows = (
-        IndicatorValue.objects.filter(report__plan=plan, report__status=ReportStatus.APPROVED, value__isnull=False)
-        .order_by("indicator_id", "report__period__year", "report__period__quarter")
-        .values_list("indicator_id", "value")
-    )
-    for indicator_id, value in rows:
-        first.setdefault(indicator_id, float(value))
-    return first
 
 
 def _timeliness(plan, periods, today) -> list[dict]:
@@ -322,10 +308,6 @@ def _count(statuses) -> dict[str, int]:
 def _condense(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= CONDENSED_CHARS else text[: CONDENSED_CHARS - 1] + "…"
-
-
-def _number(value) -> float | None:
-    return None if value is None else float(value)
 
 
 def _round(value: float | None) -> float | None:

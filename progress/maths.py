@@ -75,6 +75,8 @@ class Evaluation:
     forecast_meets: bool | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     judged: float | None = None  # a final verdict's value: the latest one up to the target's date
+    baseline: float | None = None  # where the expected path starts: the office's baseline, else the first value
+    baseline_date: dt.date | None = None
 
 
 def comparator_holds(comparator: str, value: float, target: float, *, tolerance: float = 0.05) -> bool:
@@ -201,7 +203,7 @@ def _current(spec: TargetSpec, points: Sequence[Point], as_of: dt.date, rules: R
     if baseline is None and not spec.relative:
         baseline, baseline_date = points[0].value, points[0].when
     if spec.comparator in ("increase", "decrease"):
-        return _directional(spec, points, baseline)
+        return replace(_directional(spec, points, baseline), baseline=baseline, baseline_date=baseline_date)
     if spec.relative and baseline is None:
         return Evaluation(Status.BASELINE_MISSING, latest=latest)
 
@@ -220,7 +222,14 @@ def _current(spec: TargetSpec, points: Sequence[Point], as_of: dt.date, rules: R
         else None
     )
     base = dict(
-        target_value=target, latest=latest, progress=share, expected=expected, forecast=forecast, forecast_meets=meets
+        target_value=target,
+        latest=latest,
+        progress=share,
+        expected=expected,
+        forecast=forecast,
+        forecast_meets=meets,
+        baseline=baseline,
+        baseline_date=baseline_date,
     )
     if comparator_holds(comparator, latest, target, tolerance=rules.approx_tolerance):
         return Evaluation(Status.ACHIEVED, **base)

@@ -42,6 +42,12 @@ class TargetResult(models.Model):
     expected = models.FloatField(_("expected progress"), null=True)
     forecast = models.FloatField(_("forecast at the target date"), null=True)
     forecast_meets = models.BooleanField(_("forecast meets the target"), null=True)
+    baseline_value = models.FloatField(
+        _("baseline"),
+        null=True,
+        help_text=_("Where the expected path starts: the office's baseline, else the first value."),
+    )
+    baseline_on = models.DateField(_("baseline date"), null=True)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tasks.models import ReportingPeriod
+from tasks.models import ReportingPeriod, quarter_order
 
 from .models import Rollup, TargetResult, TaskResult
 
@@ -11,7 +11,7 @@ def latest_computed_period(plan) -> ReportingPeriod | None:
     """The newest quarter that has results: the default 'as of' of every page."""
     period_id = (
         Rollup.objects.filter(plan=plan, scope=Rollup.Scope.PLAN)
-        .order_by("-period__year", "-period__quarter")
+        .order_by(*quarter_order("period", newest_first=True))
         .values_list("period_id", flat=True)
         .first()
     )
@@ -37,7 +37,7 @@ def task_results(plan, period) -> dict[int, TaskResult]:
 def computed_periods(plan) -> list[ReportingPeriod]:
     """Quarters that have results, newest first: the choices of the 'as of' filter."""
     ids = Rollup.objects.filter(plan=plan, scope=Rollup.Scope.PLAN).values_list("period_id", flat=True)
-    return list(ReportingPeriod.objects.filter(pk__in=ids).order_by("-year", "-quarter"))
+    return list(ReportingPeriod.objects.filter(pk__in=ids).chronological(newest_first=True))
 
 
 def rollups_by_scope(plan, period) -> dict[str, list[Rollup]]:

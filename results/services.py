@@ -39,6 +39,8 @@ TARGET_FIELDS = (
     "forecast",
     "forecast_meets",
     "judged_value",
+    "baseline_value",
+    "baseline_on",
 )
 TASK_FIELDS = ("status", "percent_complete", "overdue", "co_departments")
 
@@ -65,7 +67,7 @@ def rules_from_settings() -> Rules:
 
 
 def all_quarters() -> list[ReportingPeriod]:
-    return list(ReportingPeriod.objects.order_by("year", "quarter"))
+    return list(ReportingPeriod.objects.chronological())
 
 
 def opened(quarters: list[ReportingPeriod], today: dt.date) -> list[ReportingPeriod]:
@@ -112,7 +114,7 @@ def recompute_plans(
             periods = every = opened(quarters, today)
             start = fingerprints.changed_from(last, inputs, quarters) if last is not None else None
             if start is not None:
-                periods = [q for q in every if (q.year, q.quarter) >= start]
+                periods = [q for q in every if q.key >= start]
                 outcome.from_later_quarter += len(periods) < len(every)
             scope = Scope(plan=plan, quarters=quarters, periods=periods)
             outcome.written += _run(
@@ -140,13 +142,13 @@ def _analyze_results() -> None:
 def recompute_for_report(report: QuarterlyReport, *, today: dt.date | None = None) -> int:
     """An approval changes that quarter and every later one, for its indicators and tasks only."""
     today = today or timezone.localdate()
-    start = (report.period.year, report.period.quarter)
+    start = report.period.key
     quarters = all_quarters()
     indicator_ids, task_ids = _contents(report)
     scope = Scope(
         plan=report.plan,
         quarters=quarters,
-        periods=[q for q in opened(quarters, today) if (q.year, q.quarter) >= start],
+        periods=[q for q in opened(quarters, today) if q.key >= start],
         indicator_ids=indicator_ids,
         task_ids=task_ids,
     )
@@ -306,6 +308,8 @@ def _target_results(scope: Scope, shape: Shape, now) -> tuple[dict, int]:
                 result.forecast,
                 result.forecast_meets,
                 result.judged,
+                result.baseline,
+                result.baseline_date,
             )
     stored = TargetResult.objects.filter(target_id__in=[t["pk"] for t in shape.targets], period__in=scope.periods)
     existing, others = _split(stored.order_by().values_list("pk", "target_id", "period_id", *TARGET_FIELDS), fresh)

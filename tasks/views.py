@@ -53,7 +53,7 @@ def home(request):
                 for p in periods
             ],
             "returned": [r for r in reports.values() if r.status == "returned"],
-            "past": sorted(reports.values(), key=lambda r: (r.period.year, r.period.quarter), reverse=True),
+            "past": sorted(reports.values(), key=lambda r: r.period.key, reverse=True),
             "today": today,
         }
         return render(request, "tasks/home_department.html", context)
