@@ -185,6 +185,9 @@ class TargetResultSerializer(FromDemoData, serializers.ModelSerializer):
             "expected",
             "forecast",
             "forecast_meets",
+            "judged_value",
+            "baseline_value",
+            "baseline_on",
             "computed_at",
             "is_demo",
         ]

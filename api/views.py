@@ -146,8 +146,8 @@ class TimelinessViewSet(AsOfList):
     serializer_class = serializers.TimelinessSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return []
+        if getattr(self, "swagger_fake_view", False):  # the schema generator inspects the model only
+            return Department.objects.none()
         return super().get_queryset()
 
     def rows(self, plan, period):

@@ -138,63 +138,60 @@ def within_range(indicator: Indicator, value: float) -> Decimal:
     return Decimal(str(round(value, 2)))
 
 
-def _goal(indicator: Indicator) -> float | None:
-    """The first target stated as a number (a count of 示范村 included), None for 'increase' and city targets."""
+def _goal(indicator: Indicator) -> tuple[float | None, int | None]:
+    """The first target stated as a number (a count of 示范村 included) and its year; None for 'increase' and
+    city targets."""
     for target in indicator.targets.all():
         if target.value is not None and not target.is_relative and target.comparator != "city_assigned":
-            return float(target.value)
-    return None
+            return float(target.value), target.target_year
+    return None, next((t.target_year for t in indicator.targets.all() if t.target_year), None)
 
 
-def demo_series(indicator: Indicator, steps: int, rng: random.Random) -> list[Decimal | None]:
+def demo_series(indicator: Indicator, steps: int, rng: random.Random, *, first=(2024, 1)) -> list[Decimal | None]:
     """A plausible invented path, never official, that keeps to the indicator's kind.
 
-    Counts (个, 家) are whole and never fall; shares (%) stay within 0–100 and move a little each quarter;
-    reduction rates (…降低率, …下降率) are modest yearly reductions; levels head for the target at a pace of
-    their own, so some arrive early, most keep pace and some fall behind.
+    `first`: the (year, quarter) of the first value. Each indicator heads for its target, due at the end of the
+    target's year, at a pace of its own (0.75–1.15 of what the target needs), so some meet it by then and some
+    fall short. Counts (个, 家) are whole and never fall; shares (%) stay within 0–100 and move a little each
+    quarter; reduction rates (…降低率, …下降率) are modest yearly reductions.
     """
-    goal, pace = _goal(indicator), rng.uniform(0.55, 1.15)
+    (goal, year), pace = _goal(indicator), rng.uniform(0.75, 1.15)
+    due = (year * 4 + 4 - (first[0] * 4 + first[1])) if year else steps - 1  # index of the target's year-end quarter
+    share = [min(1.25, pace * (i + 1) / (max(due, 1) + 1)) for i in range(steps)]  # of the way from start to goal
     falling = indicator.direction == "down"
     if indicator.unit in WHOLE_UNITS and goal:
         start = 0.0 if goal <= 2 else goal * rng.uniform(0.2, 0.4)
         values, reached = [], 0.0
-        for i in range(steps):
-            reached = max(reached, float(round(start + (goal - start) * min(1.0, pace * (i + 1) / (steps + 1)))))
+        for part in share:
+            reached = max(reached, float(round(start + (goal - start) * min(part, 1.2))))
             values.append(Decimal(int(reached)))
         return values
     if "降低率" in indicator.name or "下降率" in indicator.name:
         level = rng.uniform(2.0, 4.0)
         return [within_range(indicator, level + rng.uniform(-0.4, 0.4)) for _ in range(steps)]
-    if indicator.unit == "%":
-        if goal is not None:
-            start = max(0.0, goal * rng.uniform(0.6, 0.8))
-            end = start + (goal - start) * pace * 1.05
-        else:
-            start = rng.uniform(8.0, 30.0)
-            end = start + (rng.uniform(3.0, 8.0) if not falling else -rng.uniform(2.0, 5.0))
-    elif goal is not None:
-        start = goal + abs(goal) * (0.3 if falling else -0.4) if goal else -20.0
-        end = start + (goal - start) * pace * 1.05
+    if goal is None:
+        start = rng.uniform(8.0, 30.0) if indicator.unit == "%" else rng.uniform(50.0, 150.0)
+        goal = start if indicator.direction == "none" else start * (0.85 if falling else 1.2)
+    elif indicator.unit == "%":
+        start = max(0.0, goal * rng.uniform(0.6, 0.8)) if not falling else goal * 1.3
     else:
-        start = rng.uniform(50.0, 150.0)
-        end = start * (1 - 0.15 * pace if falling else 1 + 0.2 * pace) if indicator.direction != "none" else start
+        start = goal + abs(goal) * (0.3 if falling else -0.4) if goal else -20.0
     return [
-        within_range(indicator, (start + (end - start) * (i + 1) / steps) * (1 + rng.uniform(-0.005, 0.005)))
-        for i in range(steps)
+        within_range(indicator, (start + (goal - start) * part) * (1 + rng.uniform(-0.003, 0.003))) for part in share
     ]
 
 
-def _series(plan: Plan) -> tuple[dict[int, Indicator], dict[int, list]]:
-    """Every indicator's values for the history and the quarter being reported, the same on every call."""
+def _series(plan: Plan, first: tuple[int, int]) -> tuple[dict[int, Indicator], dict[int, list]]:
+    """Every indicator's values from the quarter `first` through the one being reported, the same on every call."""
     rng = random.Random(2023)
     indicators = {i.pk: i for i in Indicator.objects.filter(plan=plan).prefetch_related("targets").order_by("pk")}
-    return indicators, {pk: demo_series(i, HISTORY_LENGTH + 1, rng) for pk, i in indicators.items()}
+    return indicators, {pk: demo_series(i, HISTORY_LENGTH + 1, rng, first=first) for pk, i in indicators.items()}
 
 
 @transaction.atomic
 def create_history(plan: Plan, periods, office) -> int:
     """Approved reports for the past quarters, written directly (with their history) for speed."""
-    indicators, series = _series(plan)
+    indicators, series = _series(plan, next(iter(periods)))
     count, rng = 0, random.Random(2024)
     for department in reporting_departments(plan):
         reporter = department.members.first().user
@@ -266,7 +263,7 @@ def create_current_quarter(plan: Plan, period: ReportingPeriod, office) -> dict[
     departments = list(reporting_departments(plan))
     states = ["approved", "submitted", "returned", "draft", "not_started"]
     tally = {s: 0 for s in [*states, "awaiting_signoff"]}
-    _, series = _series(plan)
+    _, series = _series(plan, _shift(period.year, period.quarter, -HISTORY_LENGTH))
     for i, department in enumerate(departments):
         member = department.members.filter(role="reporter").first().user
         state = "awaiting_signoff" if department.requires_head_signoff else states[i % len(states)]

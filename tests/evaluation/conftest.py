@@ -1,4 +1,5 @@
-"""The demo's approved history (2024 Q1 – 2026 Q2) and its computed results: what an annual report reads."""
+"""The demo's approved history (the ten quarters before the one being reported on the frozen test date) and its
+computed results: what an annual report reads."""
 
 import pytest
 from django.contrib.auth import get_user_model
