@@ -176,7 +176,8 @@ class Target(models.Model):
     def distinction(self) -> str:
         """What tells this target from the indicator's others wherever targets are listed (two say 到2025年 for
         装机容量, four 煤炭消费总量): 力争, the task or 主要目标, and the opening of the plan's own words."""
-        words = self.quote if len(self.quote) <= QUOTE_SHOWN else self.quote[: QUOTE_SHOWN - 1] + "…"
+        words = self.quote.replace("“", "‘").replace("”", "’")  # quotes inside a quote, as Chinese nests them
+        words = words if len(words) <= QUOTE_SHOWN else words[: QUOTE_SHOWN - 1] + "…"
         parts = [
             str(_("aspirational (力争)")) if self.is_aspirational else "",
             self.task.code if self.task_id else str(_("Main objectives")),
