@@ -14,15 +14,15 @@ from django.utils.translation import gettext as _
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 STATUS_COLOURS = {
-    "met_by_date": "#00603F",
     "achieved": "#009E73",
     "on_track": "#0072B2",
     "at_risk": "#E69F00",
     "off_track": "#D55E00",
-    "missed_by_date": "#8F1D1D",
     "no_data": "#999999",
     "baseline_missing": "#BBBBBB",
     "awaiting_city": "#CC79A7",
+    "met_by_date": "#00603F",
+    "missed_by_date": "#8F1D1D",
 }
 STATUS_ORDER = list(STATUS_COLOURS)
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"

@@ -16,7 +16,7 @@ def test_status_bars_validate_and_print_the_status_word():
     figure = go.Figure(json.loads(figure_json))  # raises on an invalid property
     assert [trace.name for trace in figure.data] == ["已达标", "滞后"]
     assert figure.data[0].text == ("已达标 2",)
-    assert table == [["产业绿色低碳提升行动", 2, 0, 0, 1, 0, 0, 0]]
+    assert table == [["产业绿色低碳提升行动", 2, 0, 0, 1, 0, 0, 0, 0, 0]]  # final verdicts (到期达标/未达标) last
 
 
 def test_heatmap_and_indicator_chart_validate():
