@@ -151,11 +151,11 @@ def demo_series(indicator: Indicator, steps: int, rng: random.Random, *, first=(
     """A plausible invented path, never official, that keeps to the indicator's kind.
 
     `first`: the (year, quarter) of the first value. Each indicator heads for its target, due at the end of the
-    target's year, at a pace of its own (0.75–1.15 of what the target needs), so some meet it by then and some
+    target's year, at a pace of its own (0.5–1.25 of what the target needs), so some meet it by then and some
     fall short. Counts (个, 家) are whole and never fall; shares (%) stay within 0–100 and move a little each
     quarter; reduction rates (…降低率, …下降率) are modest yearly reductions.
     """
-    (goal, year), pace = _goal(indicator), rng.uniform(0.75, 1.15)
+    (goal, year), pace = _goal(indicator), rng.uniform(0.5, 1.25)
     due = (year * 4 + 4 - (first[0] * 4 + first[1])) if year else steps - 1  # index of the target's year-end quarter
     share = [min(1.25, pace * (i + 1) / (max(due, 1) + 1)) for i in range(steps)]  # of the way from start to goal
     falling = indicator.direction == "down"
