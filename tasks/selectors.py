@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
@@ -22,6 +23,7 @@ from .models import (
     ReportStatus,
     TaskUpdate,
 )
+from .validation import needs_change_explanation
 
 
 def department_tasks(plan: Plan, department: Department) -> QuerySet[Task]:
@@ -67,26 +69,62 @@ def report_with_content(pk: int, reports: QuerySet[QuarterlyReport]) -> Quarterl
 
 def previous_values(report: QuarterlyReport) -> dict[int, Decimal]:
     """The last approved value of each indicator before this report's quarter, for the change check."""
-    earlier = (
-        IndicatorValue.objects.filter(
-            report__plan=report.plan,
-            report__status=ReportStatus.APPROVED,
-            indicator__reporting_department=report.department,
-            value__isnull=False,
-        )
-        .exclude(report=report)
-        .filter(
-            report__period__year__lte=report.period.year,
-        )
+    return {pk: row.value for pk, row in last_approved_values(report).items()}
+
+
+def _earlier_approved(model, report: QuarterlyReport, **unit):
+    """Rows of approved reports of quarters before this report's, oldest first."""
+    before = models.Q(report__period__year__lt=report.period.year) | models.Q(
+        report__period__year=report.period.year, report__period__quarter__lt=report.period.quarter
+    )
+    return (
+        model.objects.filter(before, report__plan=report.plan, report__status=ReportStatus.APPROVED, **unit)
         .select_related("report__period")
         .order_by("report__period__year", "report__period__quarter")
     )
-    latest: dict[int, Decimal] = {}
-    here = (report.period.year, report.period.quarter)
-    for row in earlier:
-        if (row.report.period.year, row.report.period.quarter) < here:
-            latest[row.indicator_id] = row.value
-    return latest
+
+
+def last_approved_values(report: QuarterlyReport) -> dict[int, IndicatorValue]:
+    """Each indicator's last approved figure before this quarter, with its quarter (row.report.period)."""
+    earlier = _earlier_approved(IndicatorValue, report, indicator__reporting_department=report.department)
+    earlier = earlier.filter(value__isnull=False)
+    return {row.indicator_id: row for row in earlier}
+
+
+def last_approved_updates(report: QuarterlyReport) -> dict[int, TaskUpdate]:
+    """Each task's part as the unit last reported it in an approved quarter: what a new quarter starts from."""
+    return {row.task_id: row for row in _earlier_approved(TaskUpdate, report, report__department=report.department)}
+
+
+@dataclass(frozen=True)
+class FigureInReview:
+    """A submitted figure beside what a reviewer compares it with."""
+
+    row: IndicatorValue
+    last: IndicatorValue | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.last is None or self.row.value is None:
+            return None
+        return self.row.value - self.last.value
+
+    @property
+    def change_share(self) -> Decimal | None:
+        if self.change is None or not self.last.value:
+            return None
+        return self.change / abs(self.last.value)
+
+    @property
+    def needed_explanation(self) -> bool:
+        value, last = self.row.value, self.last.value if self.last is not None else None
+        return value is not None and needs_change_explanation(self.row.indicator, value, last)
+
+
+def figures_in_review(report: QuarterlyReport) -> list[FigureInReview]:
+    """Each indicator of the report with its last approved figure before the quarter (rows come prefetched)."""
+    last = last_approved_values(report)
+    return [FigureInReview(row, last.get(row.indicator_id)) for row in report.indicator_values.all()]
 
 
 def current_periods(today: dt.date) -> QuerySet[ReportingPeriod]:
