@@ -280,13 +280,17 @@ def _report_data(report: QuarterlyReport) -> tuple[dict, dict]:
 
 
 @transaction.atomic
-def submit_report(*, report: QuarterlyReport, by) -> QuarterlyReport:
-    """Send the report on: to the head when the unit requires sign-off, otherwise to the office."""
+def submit_report(*, report: QuarterlyReport, by, carried_must_be_confirmed: bool = False) -> QuarterlyReport:
+    """Send the report on: to the head when the unit requires sign-off, otherwise to the office.
+
+    `carried_must_be_confirmed`: the form, which shows what was carried over from last quarter, asks for each such
+    task to be confirmed or changed. A workbook or an API client writes whole rows and has stated them.
+    """
     report = _locked(report)
     if not permissions.can_submit(by, report):
         raise PermissionDenied(_("This report cannot be submitted now."))
     errors = validate_report_data(report, *_report_data(report), complete=True)
-    for update in report.task_updates.filter(carried_over=True):
+    for update in report.task_updates.filter(carried_over=True) if carried_must_be_confirmed else ():
         errors.tasks.setdefault(update.task_id, {})[CONFIRM_CARRIED] = _(
             "Carried over from last quarter: check it, then tick the box to keep it, or change it."
         )

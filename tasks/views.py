@@ -162,7 +162,7 @@ def _after_save(request, report):
     fresh = QuarterlyReport.objects.get(pk=report.pk)
     if request.POST.get("action") == "submit":
         try:
-            services.submit_report(report=fresh, by=request.user)
+            services.submit_report(report=fresh, by=request.user, carried_must_be_confirmed=True)
         except services.ReportErrors as errors:
             saved = selectors.report_with_content(report.pk, QuarterlyReport.objects.all())
             form = ReportForm(saved, data=request.POST)

@@ -187,7 +187,7 @@ def test_carried_over_text_must_be_confirmed_or_changed_before_submitting(approv
         data.update(status="in_progress", percent_complete=50, work_done="完成了工作。", next_steps="继续。")
     save(report_a, dept_a_user, tasks, indicators)
     with pytest.raises(services.ReportErrors) as refused:
-        services.submit_report(report=fresh(report_a), by=dept_a_user)
+        services.submit_report(report=fresh(report_a), by=dept_a_user, carried_must_be_confirmed=True)
     assert all("勾选“已核对”" in errors["confirm_carried"] for errors in refused.value.tasks.values())
 
     first, *others = tasks
@@ -196,7 +196,9 @@ def test_carried_over_text_must_be_confirmed_or_changed_before_submitting(approv
         tasks[other]["percent_complete"] = 60
     save(report_a, dept_a_user, tasks, indicators)
     assert not TaskUpdate.objects.filter(report=report_a, carried_over=True).exists()
-    assert services.submit_report(report=fresh(report_a), by=dept_a_user).status == "submitted"
+    assert services.submit_report(report=fresh(report_a), by=dept_a_user, carried_must_be_confirmed=True).status == (
+        "submitted"
+    )
     change = fresh(report_a).events.filter(action="save").first().changes.filter(field="carried_over").first()
     assert (change.field_label, change.before_display, change.after_display) == ("沿用上季度", "是", "否")
 
