@@ -161,6 +161,49 @@ def is_overdue(report: QuarterlyReport | None, period: ReportingPeriod, today: d
     return period.is_overdue(today) and (report is None or report.status in UNSENT)
 
 
+def row_state(report: QuarterlyReport | None, period: ReportingPeriod, today: dt.date) -> str:
+    """One word for a report's row: its stage, or, past the due date and not with the office, that it is overdue
+    (said with the stage where that is the next step's owner: returned, awaiting the head)."""
+    state = report_state(report)
+    if not is_overdue(report, period, today):
+        return state
+    return f"{state}_{OVERDUE}" if state in (ReportStatus.RETURNED, ReportStatus.AWAITING_SIGNOFF) else OVERDUE
+
+
+# What needs the office first: its own review, then units to chase, then work under way, then what is done.
+QUEUE_ORDER = [
+    ReportStatus.SUBMITTED,
+    OVERDUE,
+    f"{ReportStatus.RETURNED}_{OVERDUE}",
+    f"{ReportStatus.AWAITING_SIGNOFF}_{OVERDUE}",
+    ReportStatus.RETURNED,
+    ReportStatus.AWAITING_SIGNOFF,
+    ReportStatus.DRAFT,
+    NOT_STARTED,
+    ReportStatus.APPROVED,
+]
+
+
+def office_queue(plan: Plan, period: ReportingPeriod, today: dt.date) -> tuple[list[dict], dict[str, int]]:
+    """The quarter's rows, what needs action first, and the counts the office's home page leads with.
+
+    Late and missing are counted as the overview counts them: sent after the due date, and not sent once the
+    due date has passed.
+    """
+    rows = office_overview(plan, period, today)
+    for row in rows:
+        row["row_state"] = row_state(row["report"], period, today)
+    rows.sort(key=lambda row: QUEUE_ORDER.index(row["row_state"]))
+    sent = [row["report"] for row in rows if row["report"] is not None and row["report"].submitted_at is not None]
+    counts = {
+        "submitted": sum(row["state"] == ReportStatus.SUBMITTED for row in rows),
+        "returned": sum(row["state"] == ReportStatus.RETURNED for row in rows),
+        "late": sum(report.is_late for report in sent),
+        "missing": len(rows) - len(sent) if period.is_overdue(today) else 0,
+    }
+    return rows, counts
+
+
 def office_overview(plan: Plan, period: ReportingPeriod, today: dt.date) -> list[dict]:
     reports = {
         r.department_id: r

@@ -46,12 +46,13 @@ def home(request):
                 {
                     "period": p,
                     "report": reports.get(p.pk),
-                    "state": selectors.report_state(reports.get(p.pk)),
-                    "overdue": selectors.is_overdue(reports.get(p.pk), p, today),
+                    "state": selectors.row_state(reports.get(p.pk), p, today),
+                    "unsent": reports.get(p.pk) is None or reports[p.pk].status in selectors.UNSENT,
                 }
                 for p in periods
             ],
             "returned": [r for r in reports.values() if r.status == "returned"],
+            "to_sign": [r for r in reports.values() if permissions.can_sign_off(request.user, r)],
             "past": sorted(reports.values(), key=lambda r: (r.period.year, r.period.quarter), reverse=True),
             "today": today,
         }
@@ -59,11 +60,13 @@ def home(request):
     if is_office(request.user) or is_viewer(request.user):
         period = _chosen_period(request, periods)
         visible = permissions.visible_reports(request.user, QuarterlyReport.objects.filter(plan=plan))
+        rows, counts = selectors.office_queue(plan, period, today) if period else ([], {})
         context = {
             "plan": plan,
             "period": period,
             "periods": ReportingPeriod.objects.all(),
-            "rows": selectors.office_overview(plan, period, today) if period else [],
+            "rows": rows,
+            "counts": counts,
             "major_problems": selectors.major_problems(plan, visible)[:50],
             "is_office": is_office(request.user),
         }

@@ -12,6 +12,8 @@ STATE_LABELS = {
     "overdue": _("Overdue, not yet sent"),
     "late": _("Sent late"),
     **dict(ReportStatus.choices),
+    "returned_overdue": _("Returned, overdue: not sent again"),
+    "awaiting_signoff_overdue": _("Awaiting the head's sign-off, overdue"),
 }
 ITEM_STATES = {"done": _("filled in"), "todo": _("to fill in"), "error": _("has errors")}
 
