@@ -177,7 +177,7 @@ def test_a_new_quarter_starts_from_the_last_approved_one_but_not_its_figures(
 
     html = dept_a_client.get(url(report_a)).content.decode()
     assert "沿用上季度" in html
-    assert f"上次审核通过（{approved_last_quarter.period}）：<strong>7.39</strong>" in html
+    assert f"上次审定（{approved_last_quarter.period}）：<strong>7.39</strong>" in html
     assert 'data-previous="7.39"' in field_html(html, f"i{forest(report_a)}-value")
 
 
