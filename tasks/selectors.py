@@ -50,6 +50,7 @@ def report_with_content(pk: int, reports: QuerySet[QuarterlyReport]) -> Quarterl
     """One report with its updates, values, evidence and history, in a fixed number of queries."""
     updates = TaskUpdate.objects.select_related("task__area").prefetch_related(
         "evidence",
+        "task__targets",
         Prefetch("task__responsibilities", queryset=Responsibility.objects.select_related("department")),
     )
     values = IndicatorValue.objects.select_related("indicator").prefetch_related("indicator__targets")

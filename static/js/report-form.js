@@ -85,7 +85,8 @@
   function showErrors(errors) {
     Object.keys(errors).forEach(function (name) {
       var input = form.querySelector("[name='" + name + "']");
-      var holder = input ? input.closest(".field") : form.querySelector("[data-item$='-" + name.slice(1) + "']");
+      var item = (name.charAt(0) === "t" ? "task-" : "indicator-") + name.slice(1);
+      var holder = input ? input.closest(".field") : form.querySelector("[data-item='" + item + "']");
       if (!holder) { return; }
       holder.classList.add("has-error");
       errors[name].forEach(function (message) {

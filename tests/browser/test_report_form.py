@@ -101,6 +101,7 @@ def test_nothing_typed_is_lost_and_a_new_quarter_starts_from_the_last(
         assert coverage.input_value() == typed
         assert first_task.locator("textarea[name$=-work_done]").input_value() == "七里海湿地补水两次，完成芦苇补植。"
         assert stored("forest-coverage") is None
+    assert page.locator(".report-toc a:has-text('全区森林覆盖率') .item-state").inner_text() == "有错误"
     screenshot("report-form-2-refused-figure")
 
     # full-width digits and a thousands separator are read; the change from last quarter is shown as typed
@@ -135,6 +136,15 @@ def test_nothing_typed_is_lost_and_a_new_quarter_starts_from_the_last(
         .task_updates.filter(problems="补水指标待市里下达，已去函催办。")
         .exists()
     )
+
+    # leaving with unsaved changes asks first
+    report_url = page.url
+    retype(problems, "补水指标待市里下达，已去函催办，等待回复。")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    page.goto(f"{base}/reports/")
+    assert asked == ["beforeunload"]
+    page.goto(report_url)
 
     # submit: carried-over items must be confirmed; the contents say which
     for card in page.locator("fieldset.task-card[id^=task-]").all():

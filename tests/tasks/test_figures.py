@@ -5,8 +5,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tasks.figures import parse_figure, plain
+from tasks.figures import SPACES, parse_figure, plain
 
 
 @pytest.fixture(autouse=True)
@@ -90,3 +92,18 @@ def test_a_percentage_refuses_fractions_and_words(typed):
 )
 def test_numbers_are_shown_without_trailing_zeros(number, shown):
     assert plain(number) == shown
+
+
+@given(st.text(min_size=1).filter(lambda typed: typed.strip(SPACES)))
+def test_whatever_is_typed_is_read_as_a_number_or_refused_never_dropped(typed):
+    try:
+        number = parse_figure(typed)
+    except ValidationError as refused:
+        assert f"“{typed.strip(SPACES)}”" in refused.messages[0]
+    else:
+        assert number is not None
+
+
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False, allow_infinity=False))
+def test_a_number_shown_plainly_reads_back_as_itself(number):
+    assert parse_figure(plain(number)) == number
