@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import translation
 
 from tasks import services
@@ -230,3 +231,25 @@ def test_the_office_returns_with_a_comment_on_one_item(approved_last_quarter, re
     report = fresh(report_a)
     assert report.status == "returned"
     assert report.office_comment == "【全区森林覆盖率】请附测算依据。"
+
+
+def test_the_form_and_the_office_home_read_in_a_fixed_number_of_queries(report_a, dept_a_client, office_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from indicators.models import Indicator
+    from targets.models import Task
+
+    def queries(client, path) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    small = queries(dept_a_client, url(report_a)), queries(office_client, reverse("tasks:home"))
+    for task in Task.objects.exclude(updates__report=report_a)[:5]:
+        TaskUpdate.objects.create(report=report_a, task=task)
+    for indicator in Indicator.objects.exclude(values__report=report_a)[:5]:
+        IndicatorValue.objects.create(report=report_a, indicator=indicator)
+    large = queries(dept_a_client, url(report_a)), queries(office_client, reverse("tasks:home"))
+    assert small == large
+    assert large[0] <= 20 and large[1] <= 15
