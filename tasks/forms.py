@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .evidence import check_evidence_file
@@ -41,6 +42,7 @@ class ItemForm(forms.Form):
     form's table of contents (done, to do, has errors)."""
 
     required_on_submit: tuple[str, ...] = ()
+    awaits_confirmation = False
 
     def mark_required(self) -> None:
         for name in self.required_on_submit:
@@ -60,8 +62,6 @@ class ItemForm(forms.Form):
         return (
             "done" if all(self._filled(n) for n in self.required_on_submit) and not self.awaits_confirmation else "todo"
         )
-
-    awaits_confirmation = False
 
 
 class TaskUpdateForm(ItemForm):
@@ -101,7 +101,10 @@ class TaskUpdateForm(ItemForm):
     def clean_evidence(self):
         upload = self.cleaned_data.get(EVIDENCE_FIELD)
         if upload:
-            check_evidence_file(upload)
+            try:
+                check_evidence_file(upload)
+            except ValidationError as refused:
+                raise ValidationError([*refused.messages, _("Choose a suitable file, or save without one.")]) from None
         return upload
 
     def clean(self):

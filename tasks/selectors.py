@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from departments.models import Department, DepartmentKind
-from indicators.models import Indicator
+from indicators.models import Indicator, Target
 from targets.models import Plan, Responsibility, Task
 
 from .models import (
@@ -50,7 +50,7 @@ def report_with_content(pk: int, reports: QuerySet[QuarterlyReport]) -> Quarterl
     """One report with its updates, values, evidence and history, in a fixed number of queries."""
     updates = TaskUpdate.objects.select_related("task__area").prefetch_related(
         "evidence",
-        "task__targets",
+        Prefetch("task__targets", queryset=Target.objects.select_related("indicator")),
         Prefetch("task__responsibilities", queryset=Responsibility.objects.select_related("department")),
     )
     values = IndicatorValue.objects.select_related("indicator").prefetch_related("indicator__targets")

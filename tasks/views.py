@@ -119,7 +119,9 @@ def report_detail(request, pk):
             )
     else:
         form = ReportForm(report) if editable else None
-    return render(request, "tasks/report_detail.html", _detail_context(request, report, form, conflict))
+    context = _detail_context(request, report, form, conflict)
+    context["entries_unsaved"] = request.method == "POST"  # shown again after a refused save
+    return render(request, "tasks/report_detail.html", context)
 
 
 def _save(request, report, form) -> tuple[bool, services.VersionConflict | None]:

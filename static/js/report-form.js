@@ -9,7 +9,8 @@
   var toc = form.querySelector(".report-toc");
   var version = form.querySelector("input[name=version]");
   var QUIET_MS = 3000, MOST_MS = 15000;
-  var dirty = false, submitting = false, stopped = false, inflight = null, quietTimer = null, firstEdit = 0;
+  /* a page shown again after a refused save holds entries that are not stored yet */
+  var dirty = form.hasAttribute("data-pending"), submitting = false, stopped = false, inflight = null, quietTimer = null, firstEdit = 0;
 
   function say(key, values) {
     var text = status.dataset[key] || "";

@@ -126,6 +126,7 @@ def test_nothing_typed_is_lost_and_a_new_quarter_starts_from_the_last(
     assert "“验收报告.pdf”的内容与文件名不符" in file_field.inner_text()
     assert problems.input_value() == "补水指标待市里下达。"
     assert not Evidence.objects.exists()
+    assert page.locator("#report-form[data-pending]").count() == 1  # leaving now would ask first
     screenshot("report-form-3-refused-upload")
 
     # autosave while typing: the text reaches the database without pressing a button
