@@ -120,7 +120,10 @@ def page_css(snapshot: dict, *, final: bool) -> str:
         )
 
 
-def render_html(snapshot: dict, *, final: bool, progress: Progress | None = None, for_pdf: bool = False) -> str:
+def render_html(
+    snapshot: dict, *, final: bool, progress: Progress | None = None, for_pdf: bool = False, back_url: str = ""
+) -> str:
+    """The document's HTML; the preview passes `back_url`, the page it came from, for a link back to the site."""
     with translation.override(DOCUMENT_LANGUAGE):
         names = labels()
         if progress:
@@ -131,6 +134,7 @@ def render_html(snapshot: dict, *, final: bool, progress: Progress | None = None
             "names": names,
             "figures": figures(snapshot, names),
             "for_pdf": for_pdf,
+            "back_url": back_url,
             "tasks_by_id": {t["id"]: t for a in snapshot["areas"] for t in a["tasks"]},
         }
         return render_to_string("evaluation/document.html", context)
