@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import ssl
 from collections.abc import Callable
+from functools import cache
 
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -156,5 +158,25 @@ def layout(html: str, snapshot: dict, *, final: bool):
     from django.contrib.staticfiles import finders
     from weasyprint import CSS, HTML
 
-    stylesheets = [CSS(filename=finders.find(STYLESHEET)), CSS(string=page_css(snapshot, final=final))]
-    return HTML(string=html, base_url=".").render(stylesheets=stylesheets)
+    fetcher = _url_fetcher()
+    stylesheets = [
+        CSS(filename=finders.find(STYLESHEET), url_fetcher=fetcher),
+        CSS(string=page_css(snapshot, final=final), url_fetcher=fetcher),
+    ]
+    return HTML(string=html, base_url=".", url_fetcher=fetcher).render(stylesheets=stylesheets)
+
+
+def _url_fetcher():
+    """A fetcher limited to what the document holds (data: charts, the stylesheet file), sharing one SSL context.
+
+    Left to itself WeasyPrint makes a fetcher, and with it a fresh SSL context, for the document and each stylesheet;
+    nothing in the report comes from the network.
+    """
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data", "file"}, ssl_context=_ssl_context())
+
+
+@cache
+def _ssl_context() -> ssl.SSLContext:
+    return ssl.create_default_context()
