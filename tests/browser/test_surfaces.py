@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_api_documentation_shows_its_operations_under_the_csp(live_server, page):
     """Swagger UI draws every operation from the local schema; the page fixture fails on any CSP violation."""
+    page.set_default_timeout(60_000)  # two megabytes of Swagger UI from the test server, on a shared machine
     page.goto(f"{live_server.url}/api/v1/docs/")
     page.wait_for_selector(".opblock-summary-path")
     paths = page.locator(".opblock-summary-path").all_inner_texts()
