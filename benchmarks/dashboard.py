@@ -156,7 +156,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+def production_env(url: str) -> dict[str, str]:
+    """The settings of a production server behind a TLS-terminating proxy (deploy/): DEBUG off, HTTPS trusted
+    from X-Forwarded-Proto (which every request sends, see fetch), static files collected and served by whitenoise."""
     env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "DEBUG"}}
     env.update(
         DATABASE_URL=url,
@@ -165,9 +167,23 @@ def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.P
         ALLOWED_HOSTS=HOST,
         DJANGO_SETTINGS_MODULE="ninghe_carbon.settings",
         DB_CONN_MAX_AGE="60",
+        BEHIND_TLS_PROXY="true",
+        STATIC_ROOT=str(ROOT / "staticfiles"),
     )
+    return env
+
+
+def collect_static(env: dict[str, str]) -> None:
+    """With DEBUG off, pages name hashed static files from whitenoise's manifest: a fresh clone has none yet."""
+    command = [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v", "0"]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+
+
+def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+    env = production_env(url)
+    collect_static(env)
     command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        str(Path(sys.executable).parent / "gunicorn"),  # installed from requirements.txt beside this Python
         "ninghe_carbon.wsgi",
         "-w",
         str(workers),
@@ -215,7 +231,14 @@ def fetch(port: int, path: str, *, method="GET", cookies: dict | None = None, bo
     """One request on a fresh connection (gunicorn's sync workers close it anyway): status, headers, body."""
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        headers = {"Host": f"{HOST}:{port}", "Accept-Language": "zh-CN"}
+        # As the TLS proxy would send them: the request came over HTTPS (no redirect), and a form's Referer is
+        # the site's own HTTPS origin (Django's CSRF check of HTTPS requests).
+        headers = {
+            "Host": f"{HOST}:{port}",
+            "Accept-Language": "zh-CN",
+            "X-Forwarded-Proto": "https",
+            "Referer": f"https://{HOST}:{port}{path}",
+        }
         if cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
         if body is not None:
