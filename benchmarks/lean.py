@@ -170,15 +170,19 @@ def compute(quarters, targets, tasks, leads, values, updates, today):
     return result, (task_ids, task_status, task_percent, overdue, status_names), (groups, counts)
 
 
-def _array(values, kind: str) -> str:
-    """A PostgreSQL array literal for COPY's text format."""
+def _arrays(matrix, kind: str) -> list[str]:
+    """Each row of `matrix` as a PostgreSQL array literal for COPY's text format, the numbers formatted by numpy
+    (shortest round-trip text, as repr) rather than one Python call per element."""
     import numpy as np
 
+    matrix = np.asarray(matrix)
     if kind == "float":
-        return "{" + ",".join("NULL" if np.isnan(v) else repr(float(v)) for v in values) + "}"
-    if kind == "bool":
-        return "{" + ",".join("NULL" if v < 0 else ("t" if v else "f") for v in values) + "}"
-    return "{" + ",".join(str(int(v)) for v in values) + "}"
+        text = np.where(np.isnan(matrix), "NULL", matrix.astype(str))
+    elif kind == "bool":
+        text = np.where(matrix < 0, "NULL", np.where(matrix > 0, "t", "f"))
+    else:
+        text = matrix.astype(np.int64).astype(str)
+    return ["{" + ",".join(row) + "}" for row in text.tolist()]
 
 
 def write(targets, result, tasks_out, rollups, first_period, now) -> int:
@@ -187,45 +191,29 @@ def write(targets, result, tasks_out, rollups, first_period, now) -> int:
     task_ids, task_status, task_percent, overdue, _ = tasks_out
     groups, counts = rollups
     stamp = now.isoformat()
-    target_lines = [
-        "\t".join(
-            (
-                str(t["pk"]),
-                str(first_period),
-                _array(result.status[i], "int"),
-                _array(result.target_value[i], "float"),
-                _array(result.latest[i], "float"),
-                _array(result.progress[i], "float"),
-                _array(result.expected[i], "float"),
-                _array(result.forecast[i], "float"),
-                _array(result.forecast_meets[i], "bool"),
-                stamp,
-            )
-        )
-        for i, t in enumerate(targets)
+    head = [f"{t['pk']}\t{first_period}" for t in targets]
+    columns_of_targets = [
+        _arrays(result.status, "int"),
+        *(
+            _arrays(getattr(result, name), "float")
+            for name in ("target_value", "latest", "progress", "expected", "forecast")
+        ),
+        _arrays(result.forecast_meets, "bool"),
     ]
-    task_lines = [
-        "\t".join(
-            (
-                str(pk),
-                str(first_period),
-                _array(task_status[i], "int"),
-                _array(task_percent[i], "int"),
-                _array(overdue[i].astype(int), "bool"),
-                stamp,
-            )
-        )
-        for i, pk in enumerate(task_ids)
-    ]
+    target_lines = ["\t".join((*cells, stamp)) for cells in zip(head, *columns_of_targets, strict=True)]
+    task_head = [f"{pk}\t{first_period}" for pk in task_ids]
+    task_columns = [_arrays(task_status, "int"), _arrays(task_percent, "int"), _arrays(overdue.astype(int), "bool")]
+    task_lines = ["\t".join((*cells, stamp)) for cells in zip(task_head, *task_columns, strict=True)]
     scope_code = {"plan": 1, "area": 2, "department": 3}
     plan_of_area, plan_of_department = _owners()
     rollup_lines = []
+    flat = _arrays(counts.reshape(len(groups), -1), "int")
     for (scope, pk), g in groups.items():
         plan = pk if scope == "plan" else plan_of_area[pk] if scope == "area" else plan_of_department[pk]
         area = str(pk) if scope == "area" else "\\N"
         department = str(pk) if scope == "department" else "\\N"
         row = (str(plan), str(scope_code[scope]), area, department, str(first_period))
-        rollup_lines.append("\t".join((*row, _array(counts[g].ravel(), "int"), stamp)))
+        rollup_lines.append("\t".join((*row, flat[g], stamp)))
     columns = {
         "floor_lean_target": "(target_id, first_period_id, status, target_value, latest_value, progress, expected, "
         "forecast, forecast_meets, computed_at)",
