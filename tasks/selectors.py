@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from departments.models import Department, DepartmentKind
-from indicators.models import Indicator
+from indicators.models import Indicator, Target
 from targets.models import Plan, Responsibility, Task
 
 from .models import (
@@ -22,6 +23,7 @@ from .models import (
     ReportStatus,
     TaskUpdate,
 )
+from .validation import needs_change_explanation
 
 
 def department_tasks(plan: Plan, department: Department) -> QuerySet[Task]:
@@ -48,6 +50,7 @@ def report_with_content(pk: int, reports: QuerySet[QuarterlyReport]) -> Quarterl
     """One report with its updates, values, evidence and history, in a fixed number of queries."""
     updates = TaskUpdate.objects.select_related("task__area").prefetch_related(
         "evidence",
+        Prefetch("task__targets", queryset=Target.objects.select_related("indicator")),
         Prefetch("task__responsibilities", queryset=Responsibility.objects.select_related("department")),
     )
     values = IndicatorValue.objects.select_related("indicator").prefetch_related("indicator__targets")
@@ -67,26 +70,62 @@ def report_with_content(pk: int, reports: QuerySet[QuarterlyReport]) -> Quarterl
 
 def previous_values(report: QuarterlyReport) -> dict[int, Decimal]:
     """The last approved value of each indicator before this report's quarter, for the change check."""
-    earlier = (
-        IndicatorValue.objects.filter(
-            report__plan=report.plan,
-            report__status=ReportStatus.APPROVED,
-            indicator__reporting_department=report.department,
-            value__isnull=False,
-        )
-        .exclude(report=report)
-        .filter(
-            report__period__year__lte=report.period.year,
-        )
+    return {pk: row.value for pk, row in last_approved_values(report).items()}
+
+
+def _earlier_approved(model, report: QuarterlyReport, **unit):
+    """Rows of approved reports of quarters before this report's, oldest first."""
+    before = models.Q(report__period__year__lt=report.period.year) | models.Q(
+        report__period__year=report.period.year, report__period__quarter__lt=report.period.quarter
+    )
+    return (
+        model.objects.filter(before, report__plan=report.plan, report__status=ReportStatus.APPROVED, **unit)
         .select_related("report__period")
         .order_by("report__period__year", "report__period__quarter")
     )
-    latest: dict[int, Decimal] = {}
-    here = (report.period.year, report.period.quarter)
-    for row in earlier:
-        if (row.report.period.year, row.report.period.quarter) < here:
-            latest[row.indicator_id] = row.value
-    return latest
+
+
+def last_approved_values(report: QuarterlyReport) -> dict[int, IndicatorValue]:
+    """Each indicator's last approved figure before this quarter, with its quarter (row.report.period)."""
+    earlier = _earlier_approved(IndicatorValue, report, indicator__reporting_department=report.department)
+    earlier = earlier.filter(value__isnull=False)
+    return {row.indicator_id: row for row in earlier}
+
+
+def last_approved_updates(report: QuarterlyReport) -> dict[int, TaskUpdate]:
+    """Each task's part as the unit last reported it in an approved quarter: what a new quarter starts from."""
+    return {row.task_id: row for row in _earlier_approved(TaskUpdate, report, report__department=report.department)}
+
+
+@dataclass(frozen=True)
+class FigureInReview:
+    """A submitted figure beside what a reviewer compares it with."""
+
+    row: IndicatorValue
+    last: IndicatorValue | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.last is None or self.row.value is None:
+            return None
+        return self.row.value - self.last.value
+
+    @property
+    def change_share(self) -> Decimal | None:
+        if self.change is None or not self.last.value:
+            return None
+        return self.change / abs(self.last.value)
+
+    @property
+    def needed_explanation(self) -> bool:
+        value, last = self.row.value, self.last.value if self.last is not None else None
+        return value is not None and needs_change_explanation(self.row.indicator, value, last)
+
+
+def figures_in_review(report: QuarterlyReport) -> list[FigureInReview]:
+    """Each indicator of the report with its last approved figure before the quarter (rows come prefetched)."""
+    last = last_approved_values(report)
+    return [FigureInReview(row, last.get(row.indicator_id)) for row in report.indicator_values.all()]
 
 
 def current_periods(today: dt.date) -> QuerySet[ReportingPeriod]:
@@ -121,6 +160,49 @@ def report_state(report: QuarterlyReport | None) -> str:
 def is_overdue(report: QuarterlyReport | None, period: ReportingPeriod, today: dt.date) -> bool:
     """Past the due date and not yet with the office: the office chases these."""
     return period.is_overdue(today) and (report is None or report.status in UNSENT)
+
+
+def row_state(report: QuarterlyReport | None, period: ReportingPeriod, today: dt.date) -> str:
+    """One word for a report's row: its stage, or, past the due date and not with the office, that it is overdue
+    (said with the stage where that is the next step's owner: returned, awaiting the head)."""
+    state = report_state(report)
+    if not is_overdue(report, period, today):
+        return state
+    return f"{state}_{OVERDUE}" if state in (ReportStatus.RETURNED, ReportStatus.AWAITING_SIGNOFF) else OVERDUE
+
+
+# What needs the office first: its own review, then units to chase, then work under way, then what is done.
+QUEUE_ORDER = [
+    ReportStatus.SUBMITTED,
+    OVERDUE,
+    f"{ReportStatus.RETURNED}_{OVERDUE}",
+    f"{ReportStatus.AWAITING_SIGNOFF}_{OVERDUE}",
+    ReportStatus.RETURNED,
+    ReportStatus.AWAITING_SIGNOFF,
+    ReportStatus.DRAFT,
+    NOT_STARTED,
+    ReportStatus.APPROVED,
+]
+
+
+def office_queue(plan: Plan, period: ReportingPeriod, today: dt.date) -> tuple[list[dict], dict[str, int]]:
+    """The quarter's rows, what needs action first, and the counts the office's home page leads with.
+
+    Late and missing are counted as the overview counts them: sent after the due date, and not sent once the
+    due date has passed.
+    """
+    rows = office_overview(plan, period, today)
+    for row in rows:
+        row["row_state"] = row_state(row["report"], period, today)
+    rows.sort(key=lambda row: QUEUE_ORDER.index(row["row_state"]))
+    sent = [row["report"] for row in rows if row["report"] is not None and row["report"].submitted_at is not None]
+    counts = {
+        "submitted": sum(row["state"] == ReportStatus.SUBMITTED for row in rows),
+        "returned": sum(row["state"] == ReportStatus.RETURNED for row in rows),
+        "late": sum(report.is_late for report in sent),
+        "missing": len(rows) - len(sent) if period.is_overdue(today) else 0,
+    }
+    return rows, counts
 
 
 def office_overview(plan: Plan, period: ReportingPeriod, today: dt.date) -> list[dict]:
