@@ -1,4 +1,8 @@
-"""A real browser: Debian's chromium driven by Playwright, never a downloaded one."""
+"""A real browser: Debian's chromium driven by Playwright, never a downloaded one.
+
+Every page a browser test loads is audited with axe-core (vendored from its npm package in vendor/axe-core) against
+WCAG 2.0/2.1 A and AA; any violation fails the test that loaded the page, whichever test that is.
+"""
 
 import os
 from pathlib import Path
@@ -22,6 +26,55 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# The document as it is now: the page's address, who is logged in and a digest of its markup, so an audit runs once
+# per distinct state (a form re-shown with its errors is a new state) and not again when a test reloads the same page.
+AXE_RUN = """async (tags) => {
+  const markup = document.documentElement.outerHTML;
+  let digest = 0;
+  for (let i = 0; i < markup.length; i += 1) digest = (digest * 31 + markup.charCodeAt(i)) | 0;
+  const who = document.querySelector('header .user');
+  const key = [location.href, who ? who.textContent.trim() : '', digest].join(' ');
+  if (window.__axeAudited === key) return null;
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  window.__axeAudited = key;
+  return {key, violations: result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + '  ' + n.html.slice(0, 160)),
+    count: v.nodes.length,
+  }))};
+}"""
+
+
+class AxeAudit:
+    """Runs axe-core in the page after every load (and once more when the test ends) and keeps the violations."""
+
+    def __init__(self):
+        self.page = None
+        self.audited: set[str] = set()
+        self.violations: list[str] = []
+
+    def run(self) -> list[str]:
+        """Audit the document now; returns what this audit found (also kept for the end of the test)."""
+        from playwright.sync_api import Error
+
+        try:
+            result = self.page.evaluate(AXE_RUN, WCAG_TAGS)
+        except Error as error:  # the page navigated on while axe ran: that next page has its own load and audit
+            if "context was destroyed" in str(error) or "navigat" in str(error):
+                return []
+            raise
+        if result is None or result["key"] in self.audited:
+            return []
+        self.audited.add(result["key"])
+        found = [
+            f"{result['key'].rsplit(' ', 1)[0]}: {v['id']} ({v['impact']}, {v['count']}×) {v['help']}\n      "
+            + "\n      ".join(v["nodes"])
+            for v in result["violations"]
+        ]
+        self.violations += found
+        return found
 
 
 @pytest.fixture(scope="session")
@@ -37,16 +90,29 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh tab; any Content-Security-Policy violation it met fails the test that used it."""
+def page(browser, axe_audit):
+    """A fresh tab; any Content-Security-Policy violation or WCAG A/AA violation it met fails the test that used it."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    context.add_init_script(path=str(AXE))  # injected by the browser itself, so the site's CSP does not apply to it
     page = context.new_page()
     page.set_default_timeout(15000)
     violations = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    audit = axe_audit
+    audit.page = page
+    page.on("load", lambda _: audit.run())
     yield page
+    if not page.is_closed() and page.url.startswith("http"):
+        audit.run()
     context.close()
     assert not violations, "the Content-Security-Policy blocked something:\n" + "\n".join(violations)
+    assert not audit.violations, "axe-core found WCAG 2 A/AA violations:\n" + "\n".join(audit.violations)
+
+
+@pytest.fixture
+def axe_audit():
+    """The audit of the test's tab, for a test that checks the audit itself."""
+    return AxeAudit()
 
 
 @pytest.fixture
