@@ -36,6 +36,8 @@ def prepare_database(url: str, reuse: bool) -> bool:
 
     parts = urlparse(url)
     name = parts.path.lstrip("/")
+    if "bench" not in name:  # it is dropped and created again: never the application's or the tests' database
+        sys.exit(f"refusing to use database {name!r} for the benchmark: its name must contain 'bench'")
     admin = psycopg2.connect(
         host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres", dbname="postgres"
     )

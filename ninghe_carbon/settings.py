@@ -218,6 +218,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=30),
     },
     "expire-stale-report-files": {"task": "evaluation.jobs.expire_stale_report_files", "schedule": 3600.0},
+    "prune-computation-runs": {"task": "results.jobs.prune_computation_runs", "schedule": crontab(hour=4, minute=0)},
 }
 
 # The progress rules' numbers (see progress.maths.Rules); the office's policy, set per installation.

@@ -112,3 +112,24 @@ def test_cached_overview_changes_when_a_report_is_submitted(computed, office_cli
     )
     reporting.submit_report(report=QuarterlyReport.objects.get(pk=report.pk), by=dept_a_user)
     assert submitted_count() == before + 1
+
+
+def test_cached_overview_survives_another_plans_recompute_but_not_its_own(computed, office_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("dashboard:overview", args=[computed.code])
+    office_client.get(url)  # fills the cache
+
+    def queries_of_a_visit():
+        with CaptureQueriesContext(connection) as captured:
+            assert office_client.get(url).status_code == 200
+        return len(captured)
+
+    hit = queries_of_a_visit()
+    other = build_plan(areas=1, tasks_per_area=1)
+    services.recompute_plan(other)
+    assert queries_of_a_visit() == hit  # another plan's recompute leaves this page's cache alone
+
+    services.recompute_plan(computed, force=True)
+    assert queries_of_a_visit() > hit  # its own recompute renders it again
