@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -46,3 +47,8 @@ def demo_welcome(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "registration/demo_welcome.html", {"roles": roles, "password": demo.DEMO_PASSWORD})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the API's JSON, a PDF): the static file."""
+    return redirect(static("favicon.ico"))

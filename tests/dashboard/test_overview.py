@@ -26,7 +26,7 @@ def test_overview_is_for_the_office_and_viewers_only(computed, office_client, vi
 def test_overview_shows_figures_charts_and_data_tables(computed, office_client):
     html = office_client.get(reverse("dashboard:overview", args=[computed.code])).content.decode()
     assert 'id="chart-areas"' in html and 'id="area-figure"' in html and 'id="heatmap-figure"' in html
-    assert "/static/plotly/plotly.min.js" in html and "cdn" not in html.lower()
+    assert "/static/plotly/plotly-cartesian.min.js" in html and "cdn" not in html.lower()
     assert "查看数据" in html
     assert "产业绿色低碳提升行动" in html  # an area in the chart's data table
     assert "待下达" in html  # statuses carry words, not only colours
