@@ -198,6 +198,9 @@ LOGIN_URL = "login"
 # Celery: Redis when CELERY_BROKER_URL is set; otherwise jobs run eagerly in the calling process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Eager calls still borrow a producer; an in-memory one, named, so kombu does not warn of a missing broker host.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 # Without a broker, long jobs (the annual PDF) run on a thread of the web process, not inside the request
 # (ninghe_carbon.background); tests switch this off to see each job's result when the request returns.

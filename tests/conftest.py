@@ -10,6 +10,17 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PLAN_TEXT_PATH = FIXTURES / "ninghe-carbon-peak-plan-2023.txt"
 
 
+def pytest_collection_modifyitems(config, items):
+    """For parallel runs (`scripts/test` runs pytest-xdist with --dist loadgroup): the tests of one browser file stay
+    on one worker, which starts one Chromium and one live server for them; the real-worker tests, which share Redis
+    db 9, stay together on one worker. Every other test may run on any worker (each has its own test database)."""
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.xdist_group(f"browser-{item.path.stem}"))
+        elif item.path.name.startswith("test_worker"):
+            item.add_marker(pytest.mark.xdist_group("real-worker"))
+
+
 @pytest.fixture(scope="session")
 def plan_text() -> str:
     return PLAN_TEXT_PATH.read_text(encoding="utf-8")
