@@ -1,8 +1,14 @@
-"""Site-wide error views that Django lets a project replace."""
+"""Site-wide views: the error pages Django lets a project replace, and the demo installation's front door."""
 
 from django.conf import settings
-from django.shortcuts import render
+from django.contrib.auth import get_user_model, login
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from tasks import demo
 
 
 def csrf_failure(request, reason=""):
@@ -22,3 +28,27 @@ def locked_out(request, original_response=None, credentials=None):
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def demo_welcome(request):
+    """In demo mode only: each role's demo account, what to try with it, and a button that logs in as it.
+
+    Outside demo mode the page and its log-in do not exist (404), and even in demo mode only the accounts the page
+    offers can be entered this way, never another one.
+    """
+    if not settings.DEMO_MODE:
+        raise Http404
+    roles = demo.welcome_roles()
+    if request.method == "POST":
+        if request.POST.get("username") not in {r.username for r in roles}:
+            raise Http404
+        user = get_user_model().objects.get(username=request.POST["username"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "registration/demo_welcome.html", {"roles": roles, "password": demo.DEMO_PASSWORD})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the API's JSON, a PDF): the static file."""
+    return redirect(static("favicon.ico"))

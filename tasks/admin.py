@@ -28,12 +28,24 @@ class ReportingPeriodForm(forms.ModelForm):
         return data
 
 
+class PeriodRowForm(forms.ModelForm):
+    """A row of the editable period list: the table gives its inputs no <label>, so each names its quarter and column."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = f"{self.instance} {field.label}"
+
+
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(admin.ModelAdmin):
     form = ReportingPeriodForm
     list_display = ["__str__", "opens_on", "due_on", "is_open"]
     list_editable = ["due_on", "is_open"]
     list_filter = ["year", "is_open"]
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=PeriodRowForm, **kwargs)
 
 
 class TaskUpdateInline(admin.TabularInline):

@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from departments.models import Membership
 from departments.roles import OFFICE_GROUP, VIEWER_GROUP
@@ -49,6 +50,68 @@ class DemoAccount:
     username: str
     display: str
     role: str
+
+
+@dataclass
+class Seeded:
+    accounts: list[DemoAccount]
+    history: int
+    current: dict[str, int]
+
+
+def seed(plan: Plan, *, today: dt.date, history: bool = True) -> Seeded:
+    """Everything `manage.py seed_demo` creates (idempotent), anchored to `today`: the quarter being reported is the
+    newest whose window has opened; without history, only that quarter's reports."""
+    accounts = create_accounts(plan)
+    periods = create_periods(today)
+    office = get_user_model().objects.get(username="demo-office")
+    approved = create_history(plan, periods, office) if history else 0
+    return Seeded(accounts, approved, create_current_quarter(plan, periods[current_quarter(today)], office))
+
+
+@dataclass(frozen=True)
+class WelcomeRole:
+    """A demo account offered to a visitor, with what that role lets them try."""
+
+    role: str
+    username: str
+    display: str
+    try_this: str
+
+
+def welcome_roles() -> list[WelcomeRole]:
+    """One demo account per role, in the order a visitor meets the quarterly loop.
+
+    The demo log-in page and the summary `scripts/run` prints both list these, and the log-in-as button accepts no
+    other account. The reporter is one whose report for the demo's current quarter was returned, so there is a
+    comment to answer; only accounts that exist are listed.
+    """
+    returned = QuarterlyReport.objects.filter(status=ReportStatus.RETURNED, is_demo=True).values("department")
+    reporter = (
+        Membership.objects.filter(role="reporter", user__username__regex=r"^dept\d+$", department__in=returned)
+        .order_by("user__username")
+        .values_list("user__username", flat=True)
+        .first()
+    )
+    head = (
+        Membership.objects.filter(role="head", user__username__regex=r"^dept\d+-head$")
+        .order_by("user__username")
+        .values_list("user__username", flat=True)
+        .first()
+    )
+    offered = [
+        (_("Carbon-peak office"), "demo-office", _("Review this quarter's reports: approve one or return it with a comment; read the overview and generate the annual evaluation report.")),
+        (_("Unit reporter"), reporter, _("Your unit's report for this quarter was returned: read the office's comment, correct the report and submit it again (or fill in the Excel file).")),
+        (_("Head of a unit"), head, _("Sign off your unit's report that awaits you, or return it to the reporter.")),
+        (_("District leader (read-only)"), "demo-viewer", _("Read the overview, the approved reports and the annual evaluation; nothing can be changed.")),
+        (_("Administrator"), "demo-admin", _("Everything, including the administration: reporting quarters and due dates, indicator baselines, units and their people.")),
+    ]  # fmt: skip
+    names = dict(
+        get_user_model()
+        .objects.filter(username__in=[u for _r, u, _t in offered if u])
+        .values_list("username", "first_name")
+    )
+    return [WelcomeRole(str(role), user, names[user], str(text)) for role, user, text in offered if user in names]
 
 
 @cache

@@ -52,8 +52,10 @@ def check_evidence_file(upload) -> str:
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
-            _("“%(name)s” is %(size)s; files may be at most %(limit)s.")
-            % {"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            _(
+                "“%(name)s” is larger than %(limit)s, the most one file may be: compress it or split it, then upload again."
+            )
+            % {"name": name, "limit": filesizeformat(limit)}
         )
     upload.seek(0)
     head = upload.read(8192)

@@ -171,6 +171,11 @@ class TaskUpdate(models.Model):
         default=False,
         help_text=_("The office sees it at once; the plan asks for it to reach the city."),
     )
+    carried_over = models.BooleanField(
+        _("carried over from last quarter"),
+        default=False,
+        help_text=_("Prefilled from the last approved quarter and not yet confirmed or changed by the unit."),
+    )
 
     class Meta:
         verbose_name = _("task update")

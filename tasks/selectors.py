@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from departments.models import Department, DepartmentKind
-from indicators.models import Indicator
+from indicators.models import Indicator, Target
 from progress.timeliness import Timeliness, count, timeliness
 from targets.models import Plan, Responsibility, Task
 
@@ -24,6 +25,7 @@ from .models import (
     TaskUpdate,
     quarter_order,
 )
+from .validation import needs_change_explanation
 
 
 def department_tasks(plan: Plan, department: Department) -> QuerySet[Task]:
@@ -50,6 +52,7 @@ def report_with_content(pk: int, reports: QuerySet[QuarterlyReport]) -> Quarterl
     """One report with its updates, values, evidence and history, in a fixed number of queries."""
     updates = TaskUpdate.objects.select_related("task__area").prefetch_related(
         "evidence",
+        Prefetch("task__targets", queryset=Target.objects.select_related("indicator")),
         Prefetch("task__responsibilities", queryset=Responsibility.objects.select_related("department")),
     )
     values = IndicatorValue.objects.select_related("indicator").prefetch_related("indicator__targets")
@@ -69,20 +72,62 @@ def report_with_content(pk: int, reports: QuerySet[QuarterlyReport]) -> Quarterl
 
 def previous_values(report: QuarterlyReport) -> dict[int, Decimal]:
     """The last approved value of each indicator before this report's quarter, for the change check."""
-    earlier = (
-        IndicatorValue.objects.filter(
-            report__plan=report.plan,
-            report__status=ReportStatus.APPROVED,
-            indicator__reporting_department=report.department,
-            value__isnull=False,
+    return {pk: row.value for pk, row in last_approved_values(report).items()}
+
+
+def _earlier_approved(model, report: QuarterlyReport, **unit):
+    """Rows of approved reports of quarters before this report's, oldest first."""
+    earlier = ReportingPeriod.objects.up_to(report.period).exclude(pk=report.period_id)
+    return (
+        model.objects.filter(
+            report__period__in=earlier, report__plan=report.plan, report__status=ReportStatus.APPROVED, **unit
         )
-        .exclude(report=report)
-        .filter(report__period__in=ReportingPeriod.objects.up_to(report.period))
-        .exclude(report__period=report.period)
         .select_related("report__period")
         .order_by(*quarter_order("report__period"))
     )
-    return {row.indicator_id: row.value for row in earlier}
+
+
+def last_approved_values(report: QuarterlyReport) -> dict[int, IndicatorValue]:
+    """Each indicator's last approved figure before this quarter, with its quarter (row.report.period)."""
+    earlier = _earlier_approved(IndicatorValue, report, indicator__reporting_department=report.department)
+    earlier = earlier.filter(value__isnull=False)
+    return {row.indicator_id: row for row in earlier}
+
+
+def last_approved_updates(report: QuarterlyReport) -> dict[int, TaskUpdate]:
+    """Each task's part as the unit last reported it in an approved quarter: what a new quarter starts from."""
+    return {row.task_id: row for row in _earlier_approved(TaskUpdate, report, report__department=report.department)}
+
+
+@dataclass(frozen=True)
+class FigureInReview:
+    """A submitted figure beside what a reviewer compares it with."""
+
+    row: IndicatorValue
+    last: IndicatorValue | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.last is None or self.row.value is None:
+            return None
+        return self.row.value - self.last.value
+
+    @property
+    def change_share(self) -> Decimal | None:
+        if self.change is None or not self.last.value:
+            return None
+        return self.change / abs(self.last.value)
+
+    @property
+    def needed_explanation(self) -> bool:
+        value, last = self.row.value, self.last.value if self.last is not None else None
+        return value is not None and needs_change_explanation(self.row.indicator, value, last)
+
+
+def figures_in_review(report: QuarterlyReport) -> list[FigureInReview]:
+    """Each indicator of the report with its last approved figure before the quarter (rows come prefetched)."""
+    last = last_approved_values(report)
+    return [FigureInReview(row, last.get(row.indicator_id)) for row in report.indicator_values.all()]
 
 
 def current_periods(today: dt.date) -> QuerySet[ReportingPeriod]:
@@ -117,6 +162,46 @@ def report_state(report: QuarterlyReport | None) -> str:
 def is_overdue(report: QuarterlyReport | None, period: ReportingPeriod, today: dt.date) -> bool:
     """Past the due date and not yet with the office: the office chases these."""
     return period.is_overdue(today) and (report is None or report.status in UNSENT)
+
+
+def row_state(report: QuarterlyReport | None, period: ReportingPeriod, today: dt.date) -> str:
+    """One word for a report's row: its stage, or, past the due date and not with the office, that it is overdue
+    (said with the stage where that is the next step's owner: returned, awaiting the head)."""
+    state = report_state(report)
+    if not is_overdue(report, period, today):
+        return state
+    return f"{state}_{OVERDUE}" if state in (ReportStatus.RETURNED, ReportStatus.AWAITING_SIGNOFF) else OVERDUE
+
+
+# What needs the office first: its own review, then units to chase, then work under way, then what is done.
+QUEUE_ORDER = [
+    ReportStatus.SUBMITTED,
+    OVERDUE,
+    f"{ReportStatus.RETURNED}_{OVERDUE}",
+    f"{ReportStatus.AWAITING_SIGNOFF}_{OVERDUE}",
+    ReportStatus.RETURNED,
+    ReportStatus.AWAITING_SIGNOFF,
+    ReportStatus.DRAFT,
+    NOT_STARTED,
+    ReportStatus.APPROVED,
+]
+
+
+def office_queue(plan: Plan, period: ReportingPeriod, today: dt.date) -> tuple[list[dict], dict[str, int]]:
+    """The quarter's rows, what needs action first, and the counts the office's home page leads with.
+
+    On time, late, missing and not yet due are counted by the one rule every page uses (progress.timeliness).
+    """
+    rows = office_overview(plan, period, today)
+    for row in rows:
+        row["row_state"] = row_state(row["report"], period, today)
+    rows.sort(key=lambda row: QUEUE_ORDER.index(row["row_state"]))
+    counts = {
+        "submitted": sum(row["state"] == ReportStatus.SUBMITTED for row in rows),
+        "returned": sum(row["state"] == ReportStatus.RETURNED for row in rows),
+        **count(row["timeliness"] for row in rows),
+    }
+    return rows, counts
 
 
 def office_overview(plan: Plan, period: ReportingPeriod, today: dt.date) -> list[dict]:

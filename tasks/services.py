@@ -31,13 +31,15 @@ from .models import (
     TaskUpdate,
 )
 from .notifications import notify_office_of_major_problems
-from .selectors import department_indicators, department_tasks, previous_values
+from .selectors import department_indicators, department_tasks, last_approved_updates, previous_values
 from .signals import approved_data_changed
 from .validation import check_indicator_value, check_task_update
 
 workflow_log = logging.getLogger("ninghe.workflow")
 
 TASK_FIELDS = ("status", "percent_complete", "work_done", "problems", "next_steps", "major_problem")
+CARRIED_FIELDS = ("status", "percent_complete", "work_done", "problems", "next_steps")
+CONFIRM_CARRIED = "confirm_carried"
 INDICATOR_FIELDS = ("value", "reached", "data_source", "note", "change_explanation")
 
 
@@ -144,12 +146,23 @@ def start_report(*, plan: Plan, department: Department, period: ReportingPeriod,
         plan=plan, department=department, period=period, defaults={"updated_by": by, "is_demo": is_demo}
     )
     if created:
-        TaskUpdate.objects.bulk_create(TaskUpdate(report=report, task=t) for t in department_tasks(plan, department))
+        last = last_approved_updates(report)
+        TaskUpdate.objects.bulk_create(
+            _carried(report, task, last.get(task.pk)) for task in department_tasks(plan, department)
+        )
         IndicatorValue.objects.bulk_create(
             IndicatorValue(report=report, indicator=i) for i in department_indicators(plan, department)
         )
         _record(report, action=ReportEvent.Action.CREATE, by=by, before_status="")
     return report
+
+
+def _carried(report: QuarterlyReport, task, last: TaskUpdate | None) -> TaskUpdate:
+    """A new quarter starts from the last approved one: where the task stood and what was written, to be
+    confirmed or changed. Figures are never carried over; the form shows last quarter's beside the field."""
+    if last is None:
+        return TaskUpdate(report=report, task=task)
+    return TaskUpdate(report=report, task=task, carried_over=True, **{f: getattr(last, f) for f in CARRIED_FIELDS})
 
 
 def validate_report_data(report, task_data, indicator_data, *, complete: bool) -> ReportErrors:
@@ -195,6 +208,8 @@ def save_draft(
     for task_id, data in task_data.items():
         update = updates[task_id]
         changed = _apply(update, data, TASK_FIELDS, changes, task=update.task)
+        if update.carried_over and (changed or data.get(CONFIRM_CARRIED)):
+            changed += _apply(update, {"carried_over": False}, ("carried_over",), changes, task=update.task)
         if "major_problem" in changed and update.major_problem:
             newly_major.append(update)
         if changed:
@@ -214,6 +229,25 @@ def save_draft(
     if newly_major:
         transaction.on_commit(lambda: notify_office_of_major_problems(report, newly_major))
     return event
+
+
+@transaction.atomic
+def save_report_form(
+    *, report: QuarterlyReport, by, version: int, task_data: dict, indicator_data: dict, uploads: dict
+):
+    """The form's save: typed values and chosen files together, or nothing at all.
+
+    A refused file refuses the whole save (ReportErrors on the task's `evidence` field), so the page can show
+    every typed value again and nothing stored has changed; before, a separate upload form reloaded the page
+    and lost what had been typed since the last save.
+    """
+    save_draft(report=report, by=by, version=version, task_data=task_data, indicator_data=indicator_data)
+    updates = {u.task_id: u for u in report.task_updates.filter(task_id__in=uploads)}
+    for task_id, upload in uploads.items():
+        try:
+            add_evidence(task_update=updates[task_id], by=by, upload=upload)
+        except ValidationError as exc:
+            raise ReportErrors(tasks={task_id: {EVIDENCE_FIELD: " ".join(exc.messages)}}) from None
 
 
 def _decimal_value(data: dict) -> dict:
@@ -246,12 +280,20 @@ def _report_data(report: QuarterlyReport) -> tuple[dict, dict]:
 
 
 @transaction.atomic
-def submit_report(*, report: QuarterlyReport, by) -> QuarterlyReport:
-    """Send the report on: to the head when the unit requires sign-off, otherwise to the office."""
+def submit_report(*, report: QuarterlyReport, by, carried_must_be_confirmed: bool = False) -> QuarterlyReport:
+    """Send the report on: to the head when the unit requires sign-off, otherwise to the office.
+
+    `carried_must_be_confirmed`: the form, which shows what was carried over from last quarter, asks for each such
+    task to be confirmed or changed. A workbook or an API client writes whole rows and has stated them.
+    """
     report = _locked(report)
     if not permissions.can_submit(by, report):
         raise PermissionDenied(_("This report cannot be submitted now."))
     errors = validate_report_data(report, *_report_data(report), complete=True)
+    for update in report.task_updates.filter(carried_over=True) if carried_must_be_confirmed else ():
+        errors.tasks.setdefault(update.task_id, {})[CONFIRM_CARRIED] = _(
+            "Carried over from last quarter: check it, then tick the box to keep it, or change it."
+        )
     if errors:
         raise _refused(errors, report=report, by=by, action=ReportEvent.Action.SUBMIT)
     before = report.status

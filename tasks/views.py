@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,11 +16,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from departments.roles import department_of, is_office, is_viewer, membership_of
-from progress.timeliness import count
 from targets.models import Plan
 
 from . import permissions, selectors, services, spreadsheet
-from .forms import CommentForm, EvidenceForm, ReportForm
+from .forms import CommentForm, EvidenceForm, ReportForm, review_comment
 from .models import Evidence, QuarterlyReport, ReportingPeriod, TaskUpdate
 
 
@@ -47,12 +46,13 @@ def home(request):
                 {
                     "period": p,
                     "report": reports.get(p.pk),
-                    "state": selectors.report_state(reports.get(p.pk)),
-                    "overdue": selectors.is_overdue(reports.get(p.pk), p, today),
+                    "state": selectors.row_state(reports.get(p.pk), p, today),
+                    "unsent": reports.get(p.pk) is None or reports[p.pk].status in selectors.UNSENT,
                 }
                 for p in periods
             ],
             "returned": [r for r in reports.values() if r.status == "returned"],
+            "to_sign": [r for r in reports.values() if permissions.can_sign_off(request.user, r)],
             "past": sorted(reports.values(), key=lambda r: r.period.key, reverse=True),
             "today": today,
         }
@@ -60,13 +60,13 @@ def home(request):
     if is_office(request.user) or is_viewer(request.user):
         period = _chosen_period(request, periods)
         visible = permissions.visible_reports(request.user, QuarterlyReport.objects.filter(plan=plan))
-        rows = selectors.office_overview(plan, period, today) if period else []
+        rows, counts = selectors.office_queue(plan, period, today) if period else ([], {})
         context = {
             "plan": plan,
             "period": period,
             "periods": ReportingPeriod.objects.all(),
             "rows": rows,
-            "timeliness": count(row["timeliness"] for row in rows),
+            "counts": counts,
             "major_problems": selectors.major_problems(plan, visible)[:50],
             "is_office": is_office(request.user),
         }
@@ -103,44 +103,74 @@ def _visible_report(request, pk) -> QuarterlyReport:
 def report_detail(request, pk):
     report = _visible_report(request, pk)
     editable = permissions.can_edit(request.user, report)
-    previous = selectors.previous_values(report) if editable else {}
     conflict = None
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
-        form = ReportForm(report, previous, data=request.POST)
-        if form.is_valid():
-            try:
-                services.save_draft(
-                    report=report,
-                    by=request.user,
-                    version=form.version,
-                    task_data=form.task_data,
-                    indicator_data=form.indicator_data,
-                )
-            except services.VersionConflict as exc:
-                conflict = exc
-            except services.ReportErrors as errors:
-                form.add_errors(errors)
-            else:
-                return _after_save(request, report)
+        form = ReportForm(report, data=request.POST, files=request.FILES)
+        saved, conflict = _save(request, report, form)
+        if request.POST.get("action") == "autosave":
+            return _autosave_answer(report, form, saved, conflict)
+        if saved:
+            return _after_save(request, report)
         if not conflict:
             messages.error(
                 request, _("Nothing was saved: please correct the %(n)s marked fields.") % {"n": form.error_count or 1}
             )
     else:
-        form = ReportForm(report, previous) if editable else None
-    return render(request, "tasks/report_detail.html", _detail_context(request, report, form, conflict))
+        form = ReportForm(report) if editable else None
+    context = _detail_context(request, report, form, conflict)
+    context["entries_unsaved"] = request.method == "POST"  # shown again after a refused save
+    return render(request, "tasks/report_detail.html", context)
+
+
+def _save(request, report, form) -> tuple[bool, services.VersionConflict | None]:
+    """Values and files in one save; a refusal leaves the form bound to what was typed."""
+    if not form.is_valid():
+        return False, None
+    try:
+        services.save_report_form(
+            report=report,
+            by=request.user,
+            version=form.version,
+            task_data=form.task_data,
+            indicator_data=form.indicator_data,
+            uploads=form.uploads,
+        )
+    except services.VersionConflict as exc:
+        return False, exc
+    except services.ReportErrors as errors:
+        form.add_errors(errors)
+        return False, None
+    return True, None
+
+
+def _autosave_answer(report, form, saved: bool, conflict) -> JsonResponse:
+    """The page's periodic save: the new version to send next time, or why nothing was saved."""
+    version = QuarterlyReport.objects.values_list("version", flat=True).get(pk=report.pk)
+    if conflict is not None:
+        message = _(
+            "Someone else saved this report after you opened it; autosave has stopped. Press Save draft to see their changes; your entries stay on the page."
+        )
+        return JsonResponse({"saved": False, "conflict": message}, status=409)
+    return JsonResponse(
+        {
+            "saved": saved,
+            "version": version if saved else form.version,
+            "at": timezone.localtime().strftime("%H:%M"),
+            "errors": {} if saved else form.field_errors(),
+        }
+    )
 
 
 def _after_save(request, report):
     fresh = QuarterlyReport.objects.get(pk=report.pk)
     if request.POST.get("action") == "submit":
         try:
-            services.submit_report(report=fresh, by=request.user)
+            services.submit_report(report=fresh, by=request.user, carried_must_be_confirmed=True)
         except services.ReportErrors as errors:
             saved = selectors.report_with_content(report.pk, QuarterlyReport.objects.all())
-            form = ReportForm(saved, selectors.previous_values(saved), data=request.POST)
+            form = ReportForm(saved, data=request.POST)
             form.is_valid()
             form.version = saved.version
             form.add_errors(errors)
@@ -154,18 +184,22 @@ def _after_save(request, report):
 
 def _detail_context(request, report, form, conflict):
     user = request.user
+    can_review = permissions.can_review(user, report)
+    can_sign_off = permissions.can_sign_off(user, report)
     return {
         "plan": report.plan,
         "report": report,
         "form": form,
         "conflict": conflict,
         "comment_form": CommentForm(),
-        "evidence_form": EvidenceForm(),
         "can_edit": form is not None,
-        "can_sign_off": permissions.can_sign_off(user, report),
-        "can_review": permissions.can_review(user, report),
+        "can_sign_off": can_sign_off,
+        "can_review": can_review,
+        "reviewing": can_review or can_sign_off,
+        "figures": selectors.figures_in_review(report) if form is None else [],
         "can_reopen": permissions.can_reopen(user, report),
         "events": report.events.all(),
+        "evidence_max_bytes": settings.EVIDENCE_MAX_BYTES,
     }
 
 
@@ -195,10 +229,8 @@ def report_action(request, pk, action):
     if action not in ACTIONS:
         raise Http404
     report = get_object_or_404(permissions.visible_reports(request.user), pk=pk)
-    form = CommentForm(request.POST)
-    form.is_valid()
     try:
-        ACTIONS[action](report, request.user, form.cleaned_data.get("comment", ""))
+        ACTIONS[action](report, request.user, review_comment(report, request.POST))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -209,6 +241,7 @@ def report_action(request, pk, action):
 @login_required
 @require_POST
 def evidence_upload(request, pk, task_pk):
+    """One file for one task, for scripts and old bookmarks; the report page uploads within its own save."""
     report = get_object_or_404(permissions.visible_reports(request.user), pk=pk)
     update = get_object_or_404(TaskUpdate, report=report, task_id=task_pk)
     form = EvidenceForm(request.POST, request.FILES)

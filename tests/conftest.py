@@ -30,6 +30,17 @@ def frozen_today():
         yield TEST_TODAY
 
 
+def pytest_collection_modifyitems(config, items):
+    """For parallel runs (`scripts/test` runs pytest-xdist with --dist loadgroup): the tests of one browser file stay
+    on one worker, which starts one Chromium and one live server for them; the real-worker tests, which share Redis
+    db 9, stay together on one worker. Every other test may run on any worker (each has its own test database)."""
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.xdist_group(f"browser-{item.path.stem}"))
+        elif item.path.name.startswith("test_worker"):
+            item.add_marker(pytest.mark.xdist_group("real-worker"))
+
+
 @pytest.fixture(scope="session")
 def plan_text() -> str:
     return PLAN_TEXT_PATH.read_text(encoding="utf-8")
@@ -191,3 +202,9 @@ def celery_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def jobs_inline(settings):
+    """Jobs run inside the request, so a test finds their result when it returns; the pool's own tests turn it on."""
+    settings.JOBS_IN_THREADS = False

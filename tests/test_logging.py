@@ -90,3 +90,13 @@ def test_a_refused_workbook_upload_is_logged(report_a, dept_a_user, caplog):
     assert outcome.errors
     [record] = _workflow(caplog)
     assert (record.message, record.action, record.reason, record.errors) == ("report.refused", "import", "invalid", 1)
+
+
+def test_the_configured_broker_names_its_host_so_kombu_does_not_warn(caplog):
+    """Eager Celery (no CELERY_BROKER_URL) still borrows a producer from the configured broker; a broker URL without
+    a host made kombu warn "No hostname was supplied" on every start-up, a warning that does not apply."""
+    from kombu import Connection
+
+    with caplog.at_level(logging.WARNING, logger="kombu"):
+        Connection(settings.CELERY_BROKER_URL).clone()
+    assert not [r for r in caplog.records if r.name.startswith("kombu")]

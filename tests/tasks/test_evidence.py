@@ -206,8 +206,7 @@ def test_file_over_the_size_limit_is_refused(report_a, dept_a_client, media):
     response = upload(dept_a_client, report_a, "大文件.pdf", big, follow=True)
 
     html = response.content.decode()
-    assert "“大文件.pdf”大小为" in html
-    assert "单个文件不得超过 1.0" in html
+    assert "“大文件.pdf”超过单个文件 1.0\xa0KB 的上限：请压缩或拆分后重新上传。" in html
     assert not Evidence.objects.exists()
     assert files_under(media) == []
 

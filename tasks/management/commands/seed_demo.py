@@ -1,7 +1,6 @@
 """manage.py seed_demo: demo accounts and quarters of demo reports, printed so a new user can sign in."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -16,15 +15,10 @@ class Command(BaseCommand):
         plan = Plan.objects.filter(code=settings.DEFAULT_PLAN_CODE).first()
         if plan is None:
             raise CommandError("请先运行 load_ninghe_plan 导入方案。")
-        accounts = demo.create_accounts(plan)
-        today = timezone.localdate()  # the demo is anchored to the day it is loaded
-        periods = demo.create_periods(today)
-        office = get_user_model().objects.get(username="demo-office")
-        history = demo.create_history(plan, periods, office)
-        tally = demo.create_current_quarter(plan, periods[demo.current_quarter(today)], office)
+        seeded = demo.seed(plan, today=timezone.localdate())  # the demo is anchored to the day it is loaded
         self.stdout.write(self.style.WARNING("以下均为演示数据，不是官方统计。"))
-        self.stdout.write(f"历史季度已审核报告 {history} 份；本季度各状态：{tally}")
+        self.stdout.write(f"历史季度已审核报告 {seeded.history} 份；本季度各状态：{seeded.current}")
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）："))
-        for account in accounts:
+        for account in seeded.accounts:
             self.stdout.write(f"  {account.username:<12} {account.display}")
-        self.stdout.write("登录：http://127.0.0.1:8000/accounts/login/")
+        self.stdout.write("登录页：/accounts/login/；演示模式（DEMO_MODE=true）下一键登录：/accounts/demo/")

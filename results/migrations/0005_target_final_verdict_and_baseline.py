@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('results', '0003_computationrun_started_at_default'),
+        ('results', '0004_computationrun_indexes_runsummary'),
     ]
 
     operations = [
