@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .maths import Rules, Status, TargetSpec
+from .maths import Point, Rules, Status, TargetSpec, verdict
 
 STATUSES = list(Status)  # the codes: index in this list
 CODE = {s: i for i, s in enumerate(STATUSES)}
@@ -195,7 +195,7 @@ def evaluate_grid(specs: Sequence[TargetSpec], values: np.ndarray, ends: Sequenc
         default=numeric_status,
     )
     numeric = kind == 5
-    return Grid(
+    grid = Grid(
         status=status.astype(np.int8),
         target_value=np.select([kind == 2, numeric], [np.broadcast_to(goal, shape), target_b], default=nan),
         latest=np.where((kind >= 2), latest, np.nan),
@@ -206,3 +206,20 @@ def evaluate_grid(specs: Sequence[TargetSpec], values: np.ndarray, ends: Sequenc
         forecast=np.where(numeric, forecast, np.nan),
         forecast_meets=np.where(numeric, meets, -1).astype(np.int8),
     )
+    _final_verdicts(grid, specs, values, ends, rules)
+    return grid
+
+
+def _final_verdicts(grid: Grid, specs: Sequence[TargetSpec], values: np.ndarray, ends, rules: Rules) -> None:
+    """As of a quarter after a target's date, its final verdict (progress.maths.verdict), with the newest value
+    as of that quarter beside it. Not vectorised: few targets are past their date in few quarters."""
+    for i, spec in enumerate(specs):
+        after = [a for a, end in enumerate(ends) if spec.target_date is not None and end > spec.target_date]
+        points = [Point(end, float(v)) for end, v in zip(ends, values[i], strict=True) if not np.isnan(v)]
+        for a in after:
+            final = verdict(spec, [p for p in points if p.when <= ends[a]], rules)
+            grid.status[i, a] = CODE[final.status]
+            for name in ("target_value", "latest", "progress", "expected", "forecast"):
+                number = getattr(final, name)
+                getattr(grid, name)[i, a] = np.nan if number is None else number
+            grid.forecast_meets[i, a] = -1 if final.forecast_meets is None else int(final.forecast_meets)
