@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .limits import FIELD_LIMITS
 from .models import IndicatorValue, QuarterlyReport, TaskStatus, TaskUpdate
 from .selectors import role_in_task
 from .services import INDICATOR_FIELDS, TASK_FIELDS, ReportErrors
@@ -24,11 +25,22 @@ class TaskUpdateForm(forms.Form):
         error_messages={"invalid": _("Enter a whole number from 0 to 100.")},
     )
     work_done = forms.CharField(
-        label=_("Work done this quarter"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Work done this quarter"),
+        required=False,
+        max_length=FIELD_LIMITS["work_done"],
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    problems = forms.CharField(label=_("Problems met"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    problems = forms.CharField(
+        label=_("Problems met"),
+        required=False,
+        max_length=FIELD_LIMITS["problems"],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     next_steps = forms.CharField(
-        label=_("Plan for next quarter"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Plan for next quarter"),
+        required=False,
+        max_length=FIELD_LIMITS["next_steps"],
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     major_problem = forms.BooleanField(label=_("Major problem: report to the office at once"), required=False)
 
@@ -59,10 +71,15 @@ class IndicatorValueForm(forms.Form):
         coerce=lambda v: v == "yes",
         empty_value=None,
     )
-    data_source = forms.CharField(label=_("Data source"), required=False, max_length=200)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    data_source = forms.CharField(label=_("Data source"), required=False, max_length=FIELD_LIMITS["data_source"])
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=FIELD_LIMITS["note"], widget=forms.Textarea(attrs={"rows": 2})
+    )
     change_explanation = forms.CharField(
-        label=_("Explanation of a large change"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Explanation of a large change"),
+        required=False,
+        max_length=FIELD_LIMITS["change_explanation"],
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, row: IndicatorValue, previous: Decimal | None, **kwargs):
@@ -157,7 +174,12 @@ def _indicator_initial(row: IndicatorValue) -> dict:
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=FIELD_LIMITS["comment"],
+    )
 
 
 class EvidenceForm(forms.Form):

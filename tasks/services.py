@@ -18,6 +18,7 @@ from targets.models import Plan
 
 from . import permissions
 from .evidence import check_evidence_file
+from .limits import text_problem
 from .models import (
     EVIDENCE_FIELD,
     Evidence,
@@ -333,7 +334,8 @@ def reopen_report(*, report: QuarterlyReport, by, reason: str) -> QuarterlyRepor
 
 
 def _finish(report: QuarterlyReport, *, by, before: str, action: str, comment: str = "") -> QuarterlyReport:
-    """Every workflow step ends the same way: stamp, save, and write the history entry."""
+    """Every workflow step ends the same way: check the comment, stamp, save, and write the history entry."""
+    _check_comment(comment)
     report.updated_by = by
     report.save()
     _record(report, action=action, by=by, before_status=before, comment=comment)
@@ -343,6 +345,11 @@ def _finish(report: QuarterlyReport, *, by, before: str, action: str, comment: s
 def _require(text: str, message: str) -> None:
     if not (text or "").strip():
         raise ValidationError(message)
+
+
+def _check_comment(text: str) -> None:
+    if problem := text_problem("comment", text):
+        raise ValidationError(problem)
 
 
 @transaction.atomic

@@ -235,8 +235,13 @@ def evidence_download(request, pk):
 def report_workbook(request, pk):
     """Whoever may read the report may take it offline; editing rights are checked on upload."""
     report = get_object_or_404(permissions.visible_reports(request.user).select_related("department", "period"), pk=pk)
+    try:
+        content = spreadsheet.build_workbook(report)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(report)
     return FileResponse(
-        BytesIO(spreadsheet.build_workbook(report)),
+        BytesIO(content),
         as_attachment=True,
         filename=spreadsheet.workbook_filename(report),
         content_type=spreadsheet.XLSX_CONTENT_TYPE,
