@@ -298,6 +298,8 @@ def approve_report(*, report: QuarterlyReport, by, comment: str = "") -> Quarter
     report = _locked(report)
     if not permissions.can_review(by, report):
         raise PermissionDenied(_("Only the office can approve a submitted report."))
+    if not permissions.can_approve(by, report):
+        raise PermissionDenied(_("You wrote or signed this report, so another member of the office must approve it."))
     before = report.status
     report.status = ReportStatus.APPROVED
     report.approved_at = timezone.now()

@@ -161,6 +161,7 @@ def _detail_context(request, report, form, conflict):
         "can_edit": form is not None,
         "can_sign_off": permissions.can_sign_off(user, report),
         "can_review": permissions.can_review(user, report),
+        "can_approve": permissions.can_approve(user, report),
         "can_reopen": permissions.can_reopen(user, report),
         "events": report.events.all(),
     }
