@@ -17,7 +17,7 @@ from departments.models import Department
 from targets.models import Plan
 
 from . import permissions
-from .evidence import check_evidence_file
+from .evidence import check_evidence_file, display_name
 from .limits import text_problem
 from .models import (
     EVIDENCE_FIELD,
@@ -367,7 +367,7 @@ def add_evidence(*, task_update: TaskUpdate, by, upload) -> Evidence:
     evidence = Evidence.objects.create(
         task_update=task_update,
         file=upload,
-        original_name=upload.name[:200],
+        original_name=display_name(upload.name),
         content_type=content_type,
         size=upload.size,
         uploaded_by=by,

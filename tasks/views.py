@@ -229,7 +229,14 @@ def evidence_download(request, pk):
         pk=pk,
         task_update__report__in=permissions.visible_reports(request.user),
     )
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"  # also set by SecurityMiddleware; this file must never be sniffed
+    return response
 
 
 @login_required

@@ -11,13 +11,14 @@ from django.urls import reverse
 
 from tasks import services
 from tasks.models import Evidence, QuarterlyReport, ReportStatus
+from tests.files import one_page_pdf
 from tests.tasks.test_smoke import complete_data
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = "login"
 ROLES = ["anonymous", "dept_a", "dept_b", "office", "viewer"]
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = one_page_pdf()  # a real PDF: uploads are parsed, not sniffed
 
 
 @pytest.fixture
