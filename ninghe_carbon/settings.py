@@ -106,9 +106,15 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Several app servers share one cache (the overview's rendered pages) through Redis; one process keeps its own.
+# The cache only saves work: when Redis is down, pages are computed (ninghe_carbon.cache), after at most a
+# half-second wait for the connection.
 if os.environ.get("CACHE_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        "default": {
+            "BACKEND": "ninghe_carbon.cache.ResilientRedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
 
 # Log-in lock-out (django-axes): an account is locked, from the address that tried, for AXES_COOLOFF_MINUTES after
