@@ -23,7 +23,8 @@ from kombu import pools as kombu_pools
 from tests.tasks.test_smoke import complete_data
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 9
+# Parallel runs on one machine each take their own Redis database (TEST_REDIS_DB; 9 by default).
+REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, int(os.environ.get("TEST_REDIS_DB", "9"))
 BROKER_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
 WORKER_START_TIMEOUT = 60
 RESULT_TIMEOUT = 30
