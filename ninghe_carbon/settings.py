@@ -102,6 +102,7 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,  # a connection broken by a database restart is replaced, not reused
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

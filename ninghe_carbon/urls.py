@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 handler404 = "ninghe_carbon.views.not_found"
+handler500 = "ninghe_carbon.views.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,8 +1,12 @@
 """Site-wide error views that Django lets a project replace."""
 
+import sys
+
 from django.conf import settings
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework.exceptions import NotFound
@@ -44,3 +48,22 @@ def locked_out(request, original_response=None, credentials=None):
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+def server_error(request):
+    """A database that cannot be reached for a moment (restart, fail-over) is a 503 that says to retry, not a 500.
+
+    Rendered without the request's context: the session and the user live in the database that is away.
+    """
+    if not isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return defaults.server_error(request)
+    message = _(
+        "The database cannot be reached for a moment, so nothing was saved. Wait a few seconds and try again "
+        "(go back to keep what you typed)."
+    )
+    if request.path.startswith(API_PREFIX):
+        response = JsonResponse({"detail": message}, status=503, json_dumps_params={"ensure_ascii": False})
+    else:
+        response = HttpResponse(loader.get_template("503.html").render({"message": message}), status=503)
+    response["Retry-After"] = "5"
+    return response
