@@ -72,7 +72,10 @@ class ReportErrors(Exception):
 
 
 def _locked(report: QuarterlyReport) -> QuarterlyReport:
-    return QuarterlyReport.objects.select_for_update().select_related("period", "department", "plan").get(pk=report.pk)
+    """Lock the report's row only: FOR UPDATE over the join would also lock the shared plan and period rows, and
+    fifty units saving at once then deadlock on them (benchmarks/load.py found it)."""
+    reports = QuarterlyReport.objects.select_for_update(of=("self",)).select_related("period", "department", "plan")
+    return reports.get(pk=report.pk)
 
 
 def _record(report, *, action, by, before_status, comment="", changes=()) -> ReportEvent:
