@@ -1,9 +1,10 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import routers
 from rest_framework.permissions import AllowAny
 
-from . import pages, views
+from . import docs, pages, views
 
 app_name = "api"
 
@@ -12,6 +13,15 @@ class PublicRoot(routers.APIRootView):
     """The index of endpoints is public, like the docs; each endpoint checks its own access."""
 
     permission_classes = [AllowAny]
+
+    def get_view_name(self):
+        return _("API of the Ninghe carbon-peak tracker")
+
+    def get_view_description(self, html=False):
+        return _(
+            "Every endpoint of version 1. Sign in with a token (see 'API' in the site's header) or a session; "
+            "the documentation is at /api/v1/docs/."
+        )
 
 
 class Router(routers.DefaultRouter):
@@ -35,7 +45,7 @@ router.register("reports", views.ReportViewSet, basename="report")
 urlpatterns = [
     path("token/", pages.token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", docs.swagger, name="docs"),
+    path("redoc/", docs.redoc, name="redoc"),
     path("", include(router.urls)),
 ]

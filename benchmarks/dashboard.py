@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ninghe_bench_dashboard"
 HOST = "127.0.0.1"
 GOAL_RATIO = 3.0
+GOAL_HIT, GOAL_MISS = 2.0, 5.0  # issue 18, one client
 OFFICE_USERNAME = "bench-dashboard-office"
 OFFICE_PASSWORD = "bench-dashboard-pw-2023"
 PLAN_CODE = "ninghe-2023"
@@ -69,7 +70,7 @@ def load_progress_benchmark():
 # --- the data -------------------------------------------------------------------------------------------------
 
 
-def prepare_data(bench, url: str, plans: int, *, reuse: bool, seed: int) -> dict:
+def prepare_data(bench, url: str, plans: int, *, reuse: bool, seed: int, runs: int = 0) -> dict:
     created = bench.prepare_database(url, reuse=reuse)
     bench.configure_django(url)
 
@@ -88,6 +89,7 @@ def prepare_data(bench, url: str, plans: int, *, reuse: bool, seed: int) -> dict
         bench.migrate()
         print(f"reusing {urlparse(url).path.lstrip('/')} with {plans} plans")
     computed = ensure_results(bench)
+    pad_runs(runs)
     office = ensure_office_user(bench)
     return {"computed": computed, "office": office.username, **pages_to_load()}
 
@@ -106,6 +108,31 @@ def ensure_results(bench) -> int:
     bench.vacuum_analyze()
     print(f"computed the results of {len(missing)} plans in {time.perf_counter() - t0:.1f} s")
     return len(missing)
+
+
+def pad_runs(wanted: int) -> None:
+    """Synthetic finished runs spread over the past year and every plan, up to `wanted` (110,000 is a year of
+    nightly and incremental runs at N = 300): the overview's cache key looks up its plan's newest run among them."""
+    from django.db import connection
+
+    from results.models import ComputationRun
+
+    have = ComputationRun.objects.filter(covered__has_key="benchmark").count()
+    if have >= wanted:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO results_computationrun (kind, plan_id, inputs, started_at, finished_at, covered, "
+            "rows_written, error) "
+            "SELECT 'incremental', p.ids[1 + i %% array_length(p.ids, 1)], '', "
+            "now() - interval '366 days' + i * interval '1 second' * (365 * 86400 / %(n)s), "
+            "now() - interval '366 days' + i * interval '1 second' * (365 * 86400 / %(n)s) + interval '50 ms', "
+            "'{\"benchmark\": true}', 10, '' "
+            "FROM generate_series(1, %(n)s) AS i, (SELECT array_agg(id) AS ids FROM targets_plan) AS p",
+            {"n": wanted - have},
+        )
+        cursor.execute("ANALYZE results_computationrun")
+    print(f"added {wanted - have:,} past runs (ComputationRun now holds {ComputationRun.objects.count():,})")
 
 
 def ensure_office_user(bench):
@@ -156,7 +183,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+def production_env(url: str) -> dict[str, str]:
+    """The settings of a production server behind a TLS-terminating proxy (deploy/): DEBUG off, HTTPS trusted
+    from X-Forwarded-Proto (which every request sends, see fetch), static files collected and served by whitenoise."""
     env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "DEBUG"}}
     env.update(
         DATABASE_URL=url,
@@ -165,9 +194,23 @@ def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.P
         ALLOWED_HOSTS=HOST,
         DJANGO_SETTINGS_MODULE="ninghe_carbon.settings",
         DB_CONN_MAX_AGE="60",
+        BEHIND_TLS_PROXY="true",
+        STATIC_ROOT=str(ROOT / "staticfiles"),
     )
+    return env
+
+
+def collect_static(env: dict[str, str]) -> None:
+    """With DEBUG off, pages name hashed static files from whitenoise's manifest: a fresh clone has none yet."""
+    command = [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v", "0"]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+
+
+def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+    env = production_env(url)
+    collect_static(env)
     command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        str(Path(sys.executable).parent / "gunicorn"),  # installed from requirements.txt beside this Python
         "ninghe_carbon.wsgi",
         "-w",
         str(workers),
@@ -215,7 +258,14 @@ def fetch(port: int, path: str, *, method="GET", cookies: dict | None = None, bo
     """One request on a fresh connection (gunicorn's sync workers close it anyway): status, headers, body."""
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        headers = {"Host": f"{HOST}:{port}", "Accept-Language": "zh-CN"}
+        # As the TLS proxy would send them: the request came over HTTPS (no redirect), and a form's Referer is
+        # the site's own HTTPS origin (Django's CSRF check of HTTPS requests).
+        headers = {
+            "Host": f"{HOST}:{port}",
+            "Accept-Language": "zh-CN",
+            "X-Forwarded-Proto": "https",
+            "Referer": f"https://{HOST}:{port}{path}",
+        }
         if cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
         if body is not None:
@@ -319,6 +369,9 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--max-seconds", type=float, default=120, help="time limit of each phase (default 120)")
     parser.add_argument("--seed", type=int, default=2023)
+    parser.add_argument(
+        "--runs", type=int, default=0, help="past ComputationRun rows to hold (110000: a year at N = 300)"
+    )
     args = parser.parse_args(argv)
     if args.plans < 1 or args.clients < 1 or args.requests < 1:
         parser.error("--plans, --clients and --requests must be at least 1")
@@ -326,7 +379,7 @@ def main(argv=None) -> int:
     bench = load_progress_benchmark()
     url = os.environ.get("DASHBOARD_BENCH_DATABASE_URL", DEFAULT_URL)
     t0 = time.perf_counter()
-    pages = prepare_data(bench, url, args.plans, reuse=args.reuse, seed=args.seed)
+    pages = prepare_data(bench, url, args.plans, reuse=args.reuse, seed=args.seed, runs=args.runs)
     print(f"data ready in {time.perf_counter() - t0:.1f} s; target page: {pages['target_name']}")
     from django.db import connections
 
@@ -415,14 +468,21 @@ def main(argv=None) -> int:
         (
             f"overview p50 within {GOAL_RATIO:g}x the trivial view's ({loaded})",
             p50[loaded, "overview"] / p50[loaded, "trivial"],
+            GOAL_RATIO,
         ),
         (
-            f"overview p50 within {GOAL_RATIO:g}x the trivial view's (1 client)",
+            f"overview (cache hit) p50 within {GOAL_HIT:g}x the trivial view's (1 client)",
             p50["1 client", "overview"] / p50["1 client", "trivial"],
+            GOAL_HIT,
+        ),
+        (
+            f"overview cache miss p50 within {GOAL_MISS:g}x the trivial view's (1 client)",
+            p50["1 client", MISS] / p50["1 client", "trivial"],
+            GOAL_MISS,
         ),
     ]
-    for text, ratio in goals:
-        print(f"  goal: {text}: {ratio:.2f}x, {'met' if ratio <= GOAL_RATIO else 'NOT met'}")
+    for text, ratio, goal in goals:
+        print(f"  goal: {text}: {ratio:.2f}x, {'met' if ratio <= goal else 'NOT met'}")
     if errors:
         print(f"  {errors} requests failed; gunicorn's log: {log}")
     return 1 if errors else 0

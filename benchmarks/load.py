@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/load.py --reuse --clients 16 --seconds 60
 
 Its data is benchmarks/progress.py's (the official plan and its clones, 24 approved quarters each, every report
-is_demo) in its own database (LOAD_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ninghe_load; --reuse
+is_demo) in its own database (LOAD_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ninghe_bench_load; --reuse
 keeps one that already holds the plans), with every plan's results computed, an office account, and one reporter
 with an API token for each of the departments that will submit. It starts `gunicorn ninghe_carbon.wsgi` on a free
 port of 127.0.0.1 (DEBUG off) and, in two phases of one run:
@@ -41,7 +41,7 @@ HERE = str(Path(__file__).resolve().parent)
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]  # the progress app, not progress.py
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ninghe_load"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ninghe_bench_load"
 HOST = "127.0.0.1"
 PLAN_CODE = "ninghe-2023"
 NEW_QUARTER = (2027, 1)
@@ -166,7 +166,7 @@ def request(port: int, method: str, path: str, *, token=None, cookies=None, body
     """One request on a fresh connection: (status, parsed JSON or raw bytes)."""
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        headers = {"Host": f"{HOST}:{port}"}
+        headers = {"Host": f"{HOST}:{port}", "X-Forwarded-Proto": "https"}  # as the TLS proxy sends it
         if token:
             headers["Authorization"] = f"Token {token}"
         if cookies:

@@ -27,14 +27,30 @@ FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
 
 
 def _layout(**extra) -> dict:
+    """Readable at 1366 px and on a projector: the margins start small and grow to fit the labels (automargin)."""
     return {
-        "font": {"family": FONT, "size": 13},
-        "margin": {"l": 10, "r": 10, "t": 30, "b": 30},
+        "font": {"family": FONT, "size": 14},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10, "pad": 4},
         "paper_bgcolor": "#fff",
         "plot_bgcolor": "#fff",
         "separators": ".,",
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},  # above the plot, clear of the ticks
         **extra,
     }
+
+
+def _value_axis(title: str = "", **extra) -> dict:
+    """A number axis written the Chinese way: 12,000 rather than 12k, the title set off from the tick labels."""
+    axis = {"automargin": True, "exponentformat": "none", "separatethousands": True, "zeroline": False, **extra}
+    if title:
+        axis["title"] = {"text": title, "standoff": 14}
+    return axis
+
+
+def number(value: float) -> str:
+    """A value as printed on a chart: thousands separated, at most two decimals, no trailing zeros (1,234.5)."""
+    text = f"{value:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def as_json(data: list[dict], layout: dict) -> str:
@@ -67,10 +83,10 @@ def status_bars(rows: list[tuple[str, dict]], labels: dict[str, str], *, title: 
     layout = _layout(
         barmode="stack",
         title={"text": title, "x": 0, "font": {"size": 15}},
-        height=max(260, 34 * len(rows) + 90),
-        legend={"orientation": "h", "y": -0.12},
+        height=max(280, 34 * len(rows) + 130),
+        legend={"orientation": "v", "x": 1.01, "y": 1, "yanchor": "top"},  # beside the bars: the title is on top
         yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"title": {"text": _("Number of targets")}},
+        xaxis=_value_axis(_("Number of targets"), tickformat=",d", rangemode="tozero"),
     )
     table = [[name, *[(counts.get(s) or {}).get("count", 0) for s in STATUS_ORDER]] for name, counts in rows]
     return as_json(traces, layout), table
@@ -105,7 +121,7 @@ def timeliness_heatmap(
     layout = _layout(
         height=max(300, 24 * len(departments) + 80),
         yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"side": "top"},
+        xaxis={"side": "top", "automargin": True},
     )
     return as_json([trace], layout)
 
@@ -128,7 +144,7 @@ def indicator_chart(
             "mode": "lines+markers+text",
             "name": _("Approved values"),
             "line": {"color": "#0072B2", "width": 3},
-            "text": [f"{v:g}" for v in values],
+            "text": [number(v) for v in values],
             "textposition": "top center",
         }
     ]
@@ -162,15 +178,14 @@ def indicator_chart(
                 "y": [target[1]],
                 "mode": "markers+text",
                 "name": _("Target"),
-                "text": [_("Target") + f" {target[1]:g}"],
+                "text": [_("Target") + " " + number(target[1])],
                 "textposition": "bottom left",
                 "marker": {"symbol": "star", "size": 16, "color": "#000"},
             }
         )
     layout = _layout(
-        height=380,
-        legend={"orientation": "h", "y": -0.2},
-        yaxis={"title": {"text": unit}},
-        xaxis={"type": "category"},
+        height=420,
+        yaxis=_value_axis(unit),
+        xaxis={"type": "category", "automargin": True},
     )
     return as_json(traces, layout)

@@ -17,9 +17,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from departments.roles import is_office, is_viewer
-from results.models import ComputationRun, TargetStatus
+from results.models import TargetStatus
 from results.selectors import (
     computed_periods,
+    last_recompute,
     overdue_tasks,
     rollups_by_scope,
     target_results_with_targets,
@@ -96,8 +97,9 @@ def _render_content(request, plan) -> str:
 
 
 def _cache_key(request, plan) -> str:
-    """The page changes only when results are recomputed or a report of the plan changes; both are in the key."""
-    last_run = ComputationRun.objects.aggregate(stamp=Max("finished_at"))["stamp"]
+    """The page changes only when the plan's results are recomputed or a report of the plan changes; both are in
+    the key (another plan's recompute leaves this plan's cached page alone)."""
+    last_run = last_recompute(plan)
     last_report = QuarterlyReport.objects.filter(plan=plan).aggregate(stamp=Max("updated_at"))["stamp"]
     raw = f"{plan.pk}|{last_run}|{last_report}|{request.GET.urlencode()}|{get_language()}"
     return "overview:" + hashlib.sha256(raw.encode()).hexdigest()

@@ -2,7 +2,8 @@
 
 Same colours (Okabe–Ito) and the same rule as the dashboard: the count is printed on every segment, so colour is
 never the only carrier of meaning. Output is deterministic (fixed hash salt, no date), so a final report
-regenerates byte for byte. Text is drawn as glyph outlines from the system's Noto Sans CJK font.
+regenerates byte for byte. Text stays text (svg.fonttype "none"), set by WeasyPrint in the document's Noto Sans
+CJK: drawing every glyph as an outline cost a second per report, and the words of the charts were not searchable.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def as_data_uri(svg: str) -> str:
 def _style() -> dict:
     return {
         "font.family": _font_family(),
-        "svg.fonttype": "path",
+        "svg.fonttype": "none",
         "svg.hashsalt": "ninghe-carbon",
         "axes.unicode_minus": False,
     }

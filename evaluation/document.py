@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import ssl
 from collections.abc import Callable
+from functools import cache
 
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -120,7 +122,10 @@ def page_css(snapshot: dict, *, final: bool) -> str:
         )
 
 
-def render_html(snapshot: dict, *, final: bool, progress: Progress | None = None, for_pdf: bool = False) -> str:
+def render_html(
+    snapshot: dict, *, final: bool, progress: Progress | None = None, for_pdf: bool = False, back_url: str = ""
+) -> str:
+    """The document's HTML; the preview passes `back_url`, the page it came from, for a link back to the site."""
     with translation.override(DOCUMENT_LANGUAGE):
         names = labels()
         if progress:
@@ -131,6 +136,7 @@ def render_html(snapshot: dict, *, final: bool, progress: Progress | None = None
             "names": names,
             "figures": figures(snapshot, names),
             "for_pdf": for_pdf,
+            "back_url": back_url,
             "tasks_by_id": {t["id"]: t for a in snapshot["areas"] for t in a["tasks"]},
         }
         return render_to_string("evaluation/document.html", context)
@@ -152,5 +158,25 @@ def layout(html: str, snapshot: dict, *, final: bool):
     from django.contrib.staticfiles import finders
     from weasyprint import CSS, HTML
 
-    stylesheets = [CSS(filename=finders.find(STYLESHEET)), CSS(string=page_css(snapshot, final=final))]
-    return HTML(string=html, base_url=".").render(stylesheets=stylesheets)
+    fetcher = _url_fetcher()
+    stylesheets = [
+        CSS(filename=finders.find(STYLESHEET), url_fetcher=fetcher),
+        CSS(string=page_css(snapshot, final=final), url_fetcher=fetcher),
+    ]
+    return HTML(string=html, base_url=".", url_fetcher=fetcher).render(stylesheets=stylesheets)
+
+
+def _url_fetcher():
+    """A fetcher limited to what the document holds (data: charts, the stylesheet file), sharing one SSL context.
+
+    Left to itself WeasyPrint makes a fetcher, and with it a fresh SSL context, for the document and each stylesheet;
+    nothing in the report comes from the network.
+    """
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data", "file"}, ssl_context=_ssl_context())
+
+
+@cache
+def _ssl_context() -> ssl.SSLContext:
+    return ssl.create_default_context()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from departments.roles import is_office
+from ninghe_carbon import background
 
 from . import document
 from .models import SCHEME_FIELDS, AnnualEvaluation, EvaluationChange, ReportFile, ScoreAdjustment
@@ -150,7 +151,7 @@ def _queue(file_id: int) -> None:
     from .jobs import generate_report_pdf
 
     try:
-        generate_report_pdf.delay(file_id)
+        background.enqueue(generate_report_pdf, file_id)
     except Exception:  # a broker outage must not break the page; the row says what happened
         log.exception("Could not queue the PDF job for file %s", file_id)
         ReportFile.objects.filter(pk=file_id, state=ReportFile.State.QUEUED).update(

@@ -175,7 +175,11 @@ PREVIEW_CSP = {
 def preview(request, code, year):
     _reader(request)
     _plan, evaluation = _evaluation(code, year)
-    html = document.render_html(selectors.current_snapshot(evaluation), final=evaluation.is_final)
+    html = document.render_html(
+        selectors.current_snapshot(evaluation),
+        final=evaluation.is_final,
+        back_url=reverse("evaluation:detail", args=[code, year]),
+    )
     return HttpResponse(html)
 
 

@@ -10,10 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-import plotly
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
+    "ninghe_carbon.apps.AxesConfig",
     "departments",
     "targets",
     "indicators",
@@ -153,8 +153,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-# plotly.js comes from the plotly package itself (no CDN: government networks are often closed).
-STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", Path(plotly.__file__).parent / "package_data")]
+# Every asset is vendored under static/ (no CDN: government networks are often closed), plotly.js included: its
+# cartesian partial bundle, which has every trace type the figures use (see static/plotly/README.md).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Production serves static files from the app servers with whitenoise (hashed names, gzip/brotli, cached forever)
 # after `collectstatic`; a laptop keeps Django's plain storage so nothing needs collecting.
@@ -166,6 +167,8 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Source maps only serve a developer's browser tools: compressing them would double collectstatic's time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 # HTTPS and cookies: on whenever DEBUG is off. Behind a TLS-terminating proxy (nginx, a load balancer) set
 # BEHIND_TLS_PROXY=true so Django trusts its X-Forwarded-Proto header; SECURE_SSL_REDIRECT=false when the proxy
@@ -209,6 +212,9 @@ LOGIN_URL = "login"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker, long jobs (the annual PDF) run on a thread of the web process, not inside the request
+# (ninghe_carbon.background); tests switch this off to see each job's result when the request returns.
+JOBS_IN_THREADS = env_bool("JOBS_IN_THREADS", True)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
@@ -240,6 +246,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=30),
     },
     "expire-stale-report-files": {"task": "evaluation.jobs.expire_stale_report_files", "schedule": 60.0},
+    "prune-computation-runs": {"task": "results.jobs.prune_computation_runs", "schedule": crontab(hour=4, minute=0)},
 }
 
 # The progress rules' numbers (see progress.maths.Rules); the office's policy, set per installation.
@@ -307,11 +314,12 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "宁河区碳达峰实施方案进展跟踪 API",
-    "DESCRIPTION": "Read the plan and its progress; report a department's quarter. See README, section API.",
+    "DESCRIPTION": "读取方案、指标、目标及其进展，报送本单位的季度报告。用法见 README 的 API 一节。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},  # no badge fetched from swagger.io
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {

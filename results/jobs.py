@@ -9,7 +9,7 @@ from django.utils import timezone
 from targets.models import Plan
 from tasks.models import QuarterlyReport
 
-from . import overdue, services
+from . import overdue, runs, services
 from .models import PendingRecompute
 
 DB_ERRORS = (OperationalError, InterfaceError)
@@ -55,3 +55,9 @@ def full_recompute(plan_id: int | None = None, force: bool = False) -> int:
 @shared_task(**RETRY)
 def detect_overdue_reports() -> int:
     return overdue.detect_overdue(today=timezone.localdate())
+
+
+@shared_task(**RETRY)
+def prune_computation_runs() -> int:
+    """Daily: a year of runs row by row, the older ones summed up by month (results.runs)."""
+    return runs.prune_runs(now=timezone.now())

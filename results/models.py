@@ -130,9 +130,41 @@ class ComputationRun(models.Model):
         verbose_name = _("computation run")
         verbose_name_plural = _("computation runs")
         ordering = ["-started_at"]
+        indexes = [
+            # A plan's newest finished run: the overview's cache key (results.selectors.last_recompute).
+            models.Index(fields=["plan", "finished_at"], name="run_plan_finished"),
+            # Each plan's latest trusted full run: what the nightly run compares inputs with (fingerprints).
+            models.Index(
+                fields=["plan", "id"],
+                condition=models.Q(kind="full", finished_at__isnull=False, error=""),
+                name="run_plan_full_done",
+            ),
+            models.Index(fields=["started_at"], name="run_started"),  # pruning by age
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class RunSummary(models.Model):
+    """Runs older than a year, counted by month, kind and plan: what pruning ComputationRun keeps of them."""
+
+    month = models.DateField(_("month"), help_text=_("The first day of the month the runs started in."))
+    kind = models.CharField(_("kind"), max_length=16, choices=ComputationRun.Kind.choices)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, null=True, related_name="+", verbose_name=_("plan"))
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    unfinished = models.PositiveIntegerField(_("unfinished"), default=0)
+    rows_written = models.BigIntegerField(_("rows written"), default=0)
+    seconds = models.FloatField(_("seconds spent by finished runs"), default=0.0)
+
+    class Meta:
+        verbose_name = _("summary of past runs")
+        verbose_name_plural = _("summaries of past runs")
+        ordering = ["-month", "kind"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.kind}: {self.runs}"
 
 
 class PendingRecompute(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tasks.models import ReportingPeriod
 
-from .models import Rollup, TargetResult, TaskResult
+from .models import ComputationRun, Rollup, TargetResult, TaskResult
 
 
 def latest_computed_period(plan) -> ReportingPeriod | None:
@@ -16,6 +16,17 @@ def latest_computed_period(plan) -> ReportingPeriod | None:
         .first()
     )
     return ReportingPeriod.objects.filter(pk=period_id).first() if period_id else None
+
+
+def last_recompute(plan):
+    """When the plan's newest finished recompute ended: one step down an index (plan, finished_at), whatever
+    other plans' runs and however many runs are kept."""
+    return (
+        ComputationRun.objects.filter(plan=plan, finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
 
 
 def target_results(plan, period, *, indicator=None) -> dict[int, TargetResult]:

@@ -171,3 +171,9 @@ def celery_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def jobs_inline(settings):
+    """Jobs run inside the request, so a test finds their result when it returns; the pool's own tests turn it on."""
+    settings.JOBS_IN_THREADS = False

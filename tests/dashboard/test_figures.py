@@ -36,3 +36,30 @@ def test_heatmap_and_indicator_chart_validate():
         forecast=[("2024Q2", 7.4), ("2025Q4", 8.2)],
     )
     assert len(go.Figure(json.loads(chart)).data) == 4
+
+
+def test_the_indicator_chart_makes_room_for_its_labels_and_writes_numbers_the_chinese_way():
+    """The y axis grows its margin for the ticks and keeps its unit title off them; 12,000 and 8.01, never 12k."""
+    chart = figures.indicator_chart(
+        unit="万千瓦",
+        quarters=["2024Q1", "2024Q2"],
+        values=[12000.0, 12345.678],
+        expected=None,
+        target=None,
+        forecast=None,
+    )
+    layout = go.Figure(json.loads(chart)).layout
+    assert layout.yaxis.automargin and layout.xaxis.automargin
+    assert layout.yaxis.title.text == "万千瓦" and layout.yaxis.title.standoff > 0
+    assert layout.yaxis.exponentformat == "none" and layout.yaxis.separatethousands
+    assert json.loads(chart)["data"][0]["text"] == ["12,000", "12,345.68"]
+
+
+def test_numbers_on_charts_keep_at_most_two_decimals_without_trailing_zeros():
+    assert [figures.number(v) for v in (100.0, 8.01, 6.5, 0.333, 1234567.0)] == [
+        "100",
+        "8.01",
+        "6.5",
+        "0.33",
+        "1,234,567",
+    ]

@@ -26,7 +26,7 @@ def test_overview_is_for_the_office_and_viewers_only(computed, office_client, vi
 def test_overview_shows_figures_charts_and_data_tables(computed, office_client):
     html = office_client.get(reverse("dashboard:overview", args=[computed.code])).content.decode()
     assert 'id="chart-areas"' in html and 'id="area-figure"' in html and 'id="heatmap-figure"' in html
-    assert "/static/plotly/plotly.min.js" in html and "cdn" not in html.lower()
+    assert "/static/plotly/plotly-cartesian.min.js" in html and "cdn" not in html.lower()
     assert "查看数据" in html
     assert "产业绿色低碳提升行动" in html  # an area in the chart's data table
     assert "待下达" in html  # statuses carry words, not only colours
@@ -112,3 +112,24 @@ def test_cached_overview_changes_when_a_report_is_submitted(computed, office_cli
     )
     reporting.submit_report(report=QuarterlyReport.objects.get(pk=report.pk), by=dept_a_user)
     assert submitted_count() == before + 1
+
+
+def test_cached_overview_survives_another_plans_recompute_but_not_its_own(computed, office_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("dashboard:overview", args=[computed.code])
+    office_client.get(url)  # fills the cache
+
+    def queries_of_a_visit():
+        with CaptureQueriesContext(connection) as captured:
+            assert office_client.get(url).status_code == 200
+        return len(captured)
+
+    hit = queries_of_a_visit()
+    other = build_plan(areas=1, tasks_per_area=1)
+    services.recompute_plan(other)
+    assert queries_of_a_visit() == hit  # another plan's recompute leaves this page's cache alone
+
+    services.recompute_plan(computed, force=True)
+    assert queries_of_a_visit() > hit  # its own recompute renders it again

@@ -33,6 +33,12 @@ def test_who_may_read(demo_plan, client, username, detail, assessment):
     assert client.get(_url("preview", demo_plan)).status_code == detail
 
 
+def test_the_preview_links_back_to_the_evaluation_page(demo_plan, client, demo_office):
+    client.force_login(demo_office)
+    html = client.get(_url("preview", demo_plan)).content.decode()
+    assert f'href="{_url("detail", demo_plan)}"' in html and "返回年度评估" in html
+
+
 def test_anonymous_is_sent_to_log_in_and_a_year_without_results_is_404(demo_plan, client, demo_office):
     response = client.get(_url("detail", demo_plan))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

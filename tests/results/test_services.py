@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from indicators.models import Indicator
-from results import overdue, services
+from results import fingerprints, overdue, services
 from results.models import ComputationRun, PendingRecompute, Rollup, TargetResult, TaskResult
 from tasks import services as reporting
 from tasks.models import Notice, QuarterlyReport, ReportingPeriod
@@ -377,6 +377,17 @@ def test_a_changed_rule_recomputes_every_plan(plan, history, settings):
     outcome = services.recompute_plans([plan])
     assert outcome.recomputed == 1 and outcome.written > 0
     assert coverage_result(plan, history[-1]).forecast is None  # three points are no longer enough
+
+
+def test_a_new_engine_version_recomputes_every_plan_every_quarter(plan, history, monkeypatch):
+    services.recompute_plan(plan)
+    assert services.recompute_plans([plan]).skipped == 1
+
+    monkeypatch.setattr(fingerprints, "ENGINE_VERSION", fingerprints.ENGINE_VERSION + 1)
+    outcome = services.recompute_plans([plan])
+
+    assert (outcome.recomputed, outcome.from_later_quarter) == (1, 0)
+    assert services.recompute_plans([plan]).skipped == 1  # once
 
 
 def test_a_due_date_passing_recomputes_the_plan(plan, history):
