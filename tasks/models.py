@@ -14,6 +14,8 @@ from departments.models import Department
 from indicators.models import Indicator
 from targets.models import Plan, Task
 
+from .evidence import stored_name
+
 
 class ReportingPeriod(models.Model):
     """A quarter to report on, with the window the office sets for it."""
@@ -162,7 +164,8 @@ class TaskUpdate(models.Model):
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
-    return f"evidence/{instance.task_update.report_id}/{filename}"
+    """A generated name: the user's (kept in original_name) may be 500 bytes in 124 characters, or a path."""
+    return f"evidence/{instance.task_update.report_id}/{stored_name(filename)}"
 
 
 class Evidence(models.Model):
