@@ -1,6 +1,7 @@
 """Query-string filters of the lists (django-filter); each names the field a client would search by."""
 
 import django_filters
+from django.utils.translation import gettext as _
 
 from departments.models import Department
 from indicators.models import Indicator, Target
@@ -9,7 +10,19 @@ from targets.models import Area, Task
 from tasks.models import IndicatorValue, QuarterlyReport, ReportStatus
 
 
-class AreaFilter(django_filters.FilterSet):
+class StrictFilterSet(django_filters.FilterSet):
+    """A filter named in the query must have a value: ?comparator= is a mistake to report, not "any"."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name in self.filters:
+            if name in self.data and not str(self.data.get(name, "")).strip():
+                self.form.add_error(name, _("Give a value, or leave the parameter out."))
+                valid = False
+        return valid
+
+
+class AreaFilter(StrictFilterSet):
     plan = django_filters.CharFilter(field_name="plan__code")
 
     class Meta:
@@ -17,7 +30,7 @@ class AreaFilter(django_filters.FilterSet):
         fields = ["plan", "kind"]
 
 
-class TaskFilter(django_filters.FilterSet):
+class TaskFilter(StrictFilterSet):
     plan = django_filters.CharFilter(field_name="area__plan__code")
     department = django_filters.NumberFilter(field_name="responsibilities__department", distinct=True)
 
@@ -26,7 +39,7 @@ class TaskFilter(django_filters.FilterSet):
         fields = ["plan", "area", "department"]
 
 
-class DepartmentFilter(django_filters.FilterSet):
+class DepartmentFilter(StrictFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -34,7 +47,7 @@ class DepartmentFilter(django_filters.FilterSet):
         fields = ["kind", "name"]
 
 
-class IndicatorFilter(django_filters.FilterSet):
+class IndicatorFilter(StrictFilterSet):
     plan = django_filters.CharFilter(field_name="plan__code")
     department = django_filters.NumberFilter(field_name="reporting_department")
 
@@ -43,7 +56,7 @@ class IndicatorFilter(django_filters.FilterSet):
         fields = ["plan", "department", "value_kind", "code"]
 
 
-class TargetFilter(django_filters.FilterSet):
+class TargetFilter(StrictFilterSet):
     plan = django_filters.CharFilter(field_name="indicator__plan__code")
     area = django_filters.NumberFilter(field_name="task__area")
 
@@ -52,7 +65,7 @@ class TargetFilter(django_filters.FilterSet):
         fields = ["plan", "indicator", "task", "area", "period", "comparator"]
 
 
-class ApprovedValueFilter(django_filters.FilterSet):
+class ApprovedValueFilter(StrictFilterSet):
     department = django_filters.NumberFilter(field_name="report__department")
 
     class Meta:
@@ -60,7 +73,7 @@ class ApprovedValueFilter(django_filters.FilterSet):
         fields = ["indicator", "department"]
 
 
-class TargetResultFilter(django_filters.FilterSet):
+class TargetResultFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=TargetStatus.choices)
     indicator = django_filters.NumberFilter(field_name="target__indicator")
     area = django_filters.NumberFilter(field_name="target__task__area")
@@ -71,13 +84,13 @@ class TargetResultFilter(django_filters.FilterSet):
         fields = ["status", "indicator", "area", "department"]
 
 
-class RollupFilter(django_filters.FilterSet):
+class RollupFilter(StrictFilterSet):
     class Meta:
         model = Rollup
         fields = ["scope", "area", "department"]
 
 
-class ReportFilter(django_filters.FilterSet):
+class ReportFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices)
     year = django_filters.NumberFilter(field_name="period__year")
     quarter = django_filters.NumberFilter(field_name="period__quarter")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from targets.models import Plan
+from tasks.limits import FIELD_LIMITS
 from tasks.models import (
     FieldChange,
     IndicatorValue,
@@ -117,9 +118,9 @@ class TaskUpdateInput(serializers.Serializer):
     task = serializers.IntegerField()
     status = serializers.ChoiceField(choices=TaskStatus.choices, allow_blank=True, required=False)
     percent_complete = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
-    work_done = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    problems = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    next_steps = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    work_done = serializers.CharField(required=False, allow_blank=True, max_length=FIELD_LIMITS["work_done"])
+    problems = serializers.CharField(required=False, allow_blank=True, max_length=FIELD_LIMITS["problems"])
+    next_steps = serializers.CharField(required=False, allow_blank=True, max_length=FIELD_LIMITS["next_steps"])
     major_problem = serializers.BooleanField(required=False)
 
 
@@ -129,9 +130,11 @@ class IndicatorValueInput(serializers.Serializer):
     indicator = serializers.IntegerField()
     value = serializers.DecimalField(max_digits=14, decimal_places=4, required=False, allow_null=True)
     reached = serializers.BooleanField(required=False, allow_null=True)
-    data_source = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    change_explanation = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    data_source = serializers.CharField(required=False, allow_blank=True, max_length=FIELD_LIMITS["data_source"])
+    note = serializers.CharField(required=False, allow_blank=True, max_length=FIELD_LIMITS["note"])
+    change_explanation = serializers.CharField(
+        required=False, allow_blank=True, max_length=FIELD_LIMITS["change_explanation"]
+    )
 
 
 class SaveReportSerializer(serializers.Serializer):
@@ -141,7 +144,7 @@ class SaveReportSerializer(serializers.Serializer):
 
 
 class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=FIELD_LIMITS["comment"])
 
 
 class ConflictSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ ERRORS = {
     "401": OpenApiResponse(ErrorSerializer, description="No valid token or session."),
     "403": OpenApiResponse(ErrorSerializer, description="Not allowed for this user, or not at this step."),
     "404": OpenApiResponse(ErrorSerializer, description="No such object, or not visible to this user."),
+    "414": OpenApiResponse(ErrorSerializer, description="The address (path and query) is over 4,096 characters."),
 }
 
 

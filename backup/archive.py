@@ -3,7 +3,9 @@
 Kept out, as Django advises for moving data between databases: content types and permissions (each database's
 migrations create its own, and references to them are written as natural keys), sessions, the admin's log and
 the log-in attempts. Password hashes are never written: restored accounts get an unusable password and are
-given a new one by an administrator. Rows are written with natural keys where a model has one (accounts by user
+given a new one by an administrator. API tokens are never written either (a token is a password): each user
+issues a new one after a restore, and tokens found in an older archive are dropped before loading. Times are
+written with their microseconds (backup.serializer), so a restore is exact. Rows are written with natural keys where a model has one (accounts by user
 name, groups by name, so the role groups that migrate creates are matched, not duplicated) and with their ids
 otherwise, so links into the restored site stay valid.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
+from django.core import serializers
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import models
@@ -29,7 +32,8 @@ FORMAT = 1
 DATA = "data.json"
 MANIFEST = "manifest.json"
 MEDIA = "media"
-EXCLUDED_APPS = {"contenttypes", "sessions", "admin", "axes"}
+EXCLUDED_APPS = {"contenttypes", "sessions", "admin", "axes", "authtoken"}
+SERIALIZER = "exact_json"
 EXCLUDED_MODELS = {"auth.permission"}
 FILLED_BY_MIGRATE = {"auth.group"}  # the role groups (tasks.roles.ensure_role_groups)
 USER_MODEL = "auth.user"
@@ -41,11 +45,13 @@ class ArchiveError(Exception):
 
 def backup(path: Path) -> dict:
     """Write the archive to `path` and return its manifest (counts per model, sha256 of every member)."""
+    serializers.register_serializer(SERIALIZER, "backup.serializer")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         call_command(
             "dumpdata",
             *(f"--exclude={label}" for label in sorted(EXCLUDED_APPS | EXCLUDED_MODELS)),
+            format=SERIALIZER,
             natural_foreign=True,
             natural_primary=True,
             output=str(root / DATA),
@@ -70,6 +76,7 @@ def backup(path: Path) -> dict:
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "counts": dict(sorted(Counter(obj["model"] for obj in objects).items())),
             "passwords": "not included: restored accounts have unusable passwords",
+            "api_tokens": "not included: users issue new tokens after a restore",
             "files": {member: _sha256(source) for member, source in members.items()},
             "missing_files": missing,
         }
@@ -97,6 +104,7 @@ def restore(path: Path) -> dict:
                 target = Path(default_storage.path(member.removeprefix(f"{MEDIA}/")))
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(root / member, target)
+        _drop_excluded(root / DATA)
         call_command("loaddata", str(root / DATA), verbosity=0)
     return manifest
 
@@ -117,6 +125,18 @@ def _unpack(path: Path, root: Path) -> dict:
         if not source.is_file() or _sha256(source) != expected:
             raise ArchiveError(f"备份文件已损坏：{member} 缺失或校验值（sha256）不符，未作任何恢复。")
     return manifest
+
+
+def _drop_excluded(data: Path) -> None:
+    """Rows an archive should not have carried (API tokens in archives written before they were left out)."""
+    objects = json.loads(data.read_text(encoding="utf-8"))
+    kept = [obj for obj in objects if not _excluded(obj["model"])]
+    if len(kept) != len(objects):
+        data.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+
+
+def _excluded(label: str) -> bool:
+    return label.split(".")[0] in EXCLUDED_APPS or label in EXCLUDED_MODELS
 
 
 def _occupied_models() -> list[str]:

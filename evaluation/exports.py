@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from results.models import TargetStatus
 from results.templatetags.progress_tags import TASK_LABELS
+from tasks import cells
 from tasks.models import IndicatorValue, ReportingPeriod, ReportStatus, TaskUpdate
 
 from .snapshot import as_of_period, target_rows
@@ -47,17 +48,12 @@ def sheet_names() -> dict[str, str]:
     return {"targets": _("Targets"), "values": _("Approved values"), "updates": _("Task updates")}
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def defused(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text typed by units must stay text: a cell starting like a formula gets a leading apostrophe."""
+    """Text typed by units must stay text: tasks.cells' one rule, applied to every text column."""
     frame = frame.copy()
     for column in frame.columns:
         if pd.api.types.is_object_dtype(frame[column]) or pd.api.types.is_string_dtype(frame[column]):
-            frame[column] = frame[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
-            )
+            frame[column] = frame[column].map(cells.defused)
     return frame
 
 
@@ -71,6 +67,7 @@ def to_excel(tables: dict[str, pd.DataFrame]) -> bytes:
             sheet = writer.sheets[names[key]]
             for column, title in zip(sheet.columns, frame.columns, strict=True):
                 sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, 2 * len(str(title)) + 2))
+        cells.text_only(writer.book)
     return buffer.getvalue()
 
 

@@ -13,5 +13,5 @@ def generate_report_pdf(file_id: int) -> int:
 
 @shared_task
 def expire_stale_report_files() -> int:
-    """Hourly: rows of jobs that died are marked failed, so no page polls them for ever."""
+    """Every minute: rows of jobs that died are marked failed within minutes, so no page polls them for ever."""
     return services.expire_stale_files()

@@ -161,6 +161,9 @@ class ReportFile(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True)
+    # Written with every progress step: a running row whose heartbeat stops has lost its worker.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         verbose_name = _("report file")

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -25,7 +26,14 @@ from .snapshot import build_snapshot
 log = logging.getLogger(__name__)
 workflow_log = logging.getLogger("ninghe.workflow")  # one JSON line per office action, like the reports' steps
 TEXT_FIELDS = ("introduction", "conclusions")
+# A queued job may wait behind others; a running one writes a heartbeat at every step (a step takes seconds).
 STALE_AFTER = dt.timedelta(minutes=30)
+SILENT_AFTER = dt.timedelta(minutes=3)
+# A job whose worker died is delivered again (acks late, the broker's visibility timeout); a file that kills
+# its worker every time must not loop for ever.
+MAX_ATTEMPTS = 3
+INTERRUPTED = gettext_noop("Stopped: the worker was stopped or restarted while making this file. Generate it again.")
+TOO_MANY_ATTEMPTS = gettext_noop("Stopped: the job was interrupted %(n)s times. Ask the administrator.")
 
 
 class StaleEvaluation(Exception):
@@ -158,6 +166,11 @@ def generate_pdf(file_id: int, *, today=None) -> ReportFile:
     file = ReportFile.objects.select_related("evaluation__plan__jurisdiction").get(pk=file_id)
     if file.state == ReportFile.State.DONE:
         return file  # a retried job does not render twice
+    file.attempts += 1
+    ReportFile.objects.filter(pk=file.pk).update(attempts=file.attempts)
+    if file.attempts > MAX_ATTEMPTS:
+        _fail(file, _(TOO_MANY_ATTEMPTS) % {"n": MAX_ATTEMPTS}, step=TOO_MANY_ATTEMPTS)
+        return file
     started = time.monotonic()
     _progress(file, 5, gettext_noop("Reading the year's data"), state=ReportFile.State.RUNNING)
     evaluation = file.evaluation
@@ -181,6 +194,7 @@ def generate_pdf(file_id: int, *, today=None) -> ReportFile:
             gettext_noop("Ready"),
             timezone.now(),
         )
+        file.heartbeat_at, file.error = file.finished_at, ""
         file.save()
     except Exception as error:  # the row must end done or failed, never stay "running"
         log.exception("PDF generation failed for file %s", file_id)
@@ -192,12 +206,27 @@ def generate_pdf(file_id: int, *, today=None) -> ReportFile:
     return file
 
 
-def expire_stale_files(*, now=None, older_than=STALE_AFTER) -> int:
-    """A job that died (worker killed, machine restarted) leaves its row queued or running; after a while, say so."""
+def expire_stale_files(*, now=None, older_than=STALE_AFTER, silent_after=SILENT_AFTER) -> int:
+    """A job that died (worker killed, machine restarted) leaves its row queued or running: a running row whose
+    heartbeat has been silent for minutes, or a queued row never started, is marked failed with the reason.
+    Should the broker deliver the job again later, it still runs and the row ends done."""
     now = now or timezone.now()
-    return ReportFile.objects.filter(
-        state__in=[ReportFile.State.QUEUED, ReportFile.State.RUNNING], requested_at__lt=now - older_than
-    ).update(state=ReportFile.State.FAILED, error=_("The job did not finish in time."), finished_at=now)
+    files = ReportFile.objects.filter(state__in=[ReportFile.State.QUEUED, ReportFile.State.RUNNING])
+    silent = files.filter(state=ReportFile.State.RUNNING).filter(
+        Q(heartbeat_at__lt=now - silent_after) | Q(heartbeat_at__isnull=True, requested_at__lt=now - silent_after)
+    )
+    interrupted = silent.update(state=ReportFile.State.FAILED, error=_(INTERRUPTED), step=INTERRUPTED, finished_at=now)
+    never_started = files.filter(state=ReportFile.State.QUEUED, requested_at__lt=now - older_than).update(
+        state=ReportFile.State.FAILED, error=_("The job did not finish in time."), finished_at=now
+    )
+    return interrupted + never_started
+
+
+def _fail(file: ReportFile, message: str, *, step: str) -> None:
+    ReportFile.objects.filter(pk=file.pk).update(
+        state=ReportFile.State.FAILED, error=message, step=step, finished_at=timezone.now()
+    )
+    file.refresh_from_db()
 
 
 def _log(action: str, evaluation: AnnualEvaluation, by, **fields) -> None:
@@ -216,7 +245,7 @@ def _log(action: str, evaluation: AnnualEvaluation, by, **fields) -> None:
 
 def _progress(file: ReportFile, percent: int, step: str, *, state: str | None = None) -> None:
     """One UPDATE per step, committed at once (the job runs outside a transaction) so the page sees it."""
-    fields = {"progress": percent, "step": step}
+    fields = {"progress": percent, "step": step, "heartbeat_at": timezone.now()}
     if state:
         fields["state"] = state
     ReportFile.objects.filter(pk=file.pk).update(**fields)

@@ -34,7 +34,26 @@ class ChineseFirstLocaleMiddleware:
 
 
 refused_log = logging.getLogger("ninghe.refused")
-REFUSED = {400, 401, 403, 404, 405, 429}
+REFUSED = {400, 401, 403, 404, 405, 414, 429}
+
+# The longest address (path and query) answered; gunicorn's request-line limit (deploy/gunicorn.conf.py) is
+# above it, so an over-long address reaches this answer instead of the server's bare 414.
+MAX_URL_CHARS = 4096
+
+
+class LongUrlMiddleware:
+    """Refuse over-long addresses before any view parses them: 414 with a message (JSON under /api/)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if len(request.get_full_path()) > MAX_URL_CHARS:
+            from .views import uri_too_long
+
+            request.refused_reason = "uri too long"
+            return uri_too_long(request)
+        return self.get_response(request)
 
 
 class RefusedRequestLogMiddleware:

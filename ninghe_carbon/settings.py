@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ninghe_carbon.middleware.ChineseFirstLocaleMiddleware",
+    "ninghe_carbon.middleware.LongUrlMiddleware",  # after the locale: its answer is in the user's language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -101,14 +102,21 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,  # a connection broken by a database restart is replaced, not reused
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Several app servers share one cache (the overview's rendered pages) through Redis; one process keeps its own.
+# The cache only saves work: when Redis is down, pages are computed (ninghe_carbon.cache), after at most a
+# half-second wait for the connection.
 if os.environ.get("CACHE_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        "default": {
+            "BACKEND": "ninghe_carbon.cache.ResilientRedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
 
 # Log-in lock-out (django-axes): an account is locked, from the address that tried, for AXES_COOLOFF_MINUTES after
@@ -122,6 +130,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "ninghe_carbon.security.client_ip"
 # How many reverse proxies (nginx, the load balancer) stand in front of gunicorn; 0 when clients connect directly.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# The proxies' own addresses (or networks): X-Forwarded-For is believed only on connections from these, so a
+# client that reaches gunicorn directly cannot forge its address (ninghe_carbon.security).
+TRUSTED_PROXY_ADDRESSES = [
+    part.strip() for part in os.environ.get("TRUSTED_PROXY_ADDRESSES", "127.0.0.1,::1").split(",") if part.strip()
+]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ninghe_carbon.views.locked_out"
 
@@ -208,6 +221,18 @@ JOBS_IN_THREADS = env_bool("JOBS_IN_THREADS", True)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A job is acknowledged when it ends, not when it starts: if its worker is killed, Redis hands the job to another
+# worker once CELERY_VISIBILITY_TIMEOUT has passed (checked every ~30 s). Every job is idempotent, and the
+# timeout is above the longest job (a PDF or a full recompute takes well under a minute), so a slow job is not
+# run twice. Jobs that die anyway are marked failed by the minute's expiry sweep (evaluation.services).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300")),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 3,
+}
 CELERY_BEAT_SCHEDULE = {
     "process-pending-recomputes": {"task": "results.jobs.process_pending_recomputes", "schedule": 300.0},
     "nightly-full-recompute": {  # plans whose inputs changed since their last full recompute
@@ -223,7 +248,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "results.jobs.detect_overdue_reports",
         "schedule": crontab(hour=8, minute=30),
     },
-    "expire-stale-report-files": {"task": "evaluation.jobs.expire_stale_report_files", "schedule": 3600.0},
+    "expire-stale-report-files": {"task": "evaluation.jobs.expire_stale_report_files", "schedule": 60.0},
     "prune-computation-runs": {"task": "results.jobs.prune_computation_runs", "schedule": crontab(hour=4, minute=0)},
 }
 

@@ -9,6 +9,9 @@ from . import views
 admin.site.site_header = admin.site.site_title = _("Ninghe carbon-peak tracker")
 admin.site.index_title = _("Administration")
 
+handler404 = "ninghe_carbon.views.not_found"
+handler500 = "ninghe_carbon.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

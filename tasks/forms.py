@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .evidence import check_evidence_file
 from .figures import parse_figure, plain
+from .limits import FIELD_LIMITS
 from .models import EVIDENCE_FIELD, IndicatorValue, QuarterlyReport, TaskStatus, TaskUpdate
 from .selectors import last_approved_updates, last_approved_values, role_in_task
 from .services import CONFIRM_CARRIED, INDICATOR_FIELDS, TASK_FIELDS, ReportErrors
@@ -70,11 +71,22 @@ class TaskUpdateForm(ItemForm):
     status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *TaskStatus.choices], required=False)
     percent_complete = FigureField(label=_("Percent complete"), whole=True, required=False)
     work_done = forms.CharField(
-        label=_("Work done this quarter"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Work done this quarter"),
+        required=False,
+        max_length=FIELD_LIMITS["work_done"],
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    problems = forms.CharField(label=_("Problems met"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    problems = forms.CharField(
+        label=_("Problems met"),
+        required=False,
+        max_length=FIELD_LIMITS["problems"],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     next_steps = forms.CharField(
-        label=_("Plan for next quarter"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Plan for next quarter"),
+        required=False,
+        max_length=FIELD_LIMITS["next_steps"],
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     major_problem = forms.BooleanField(label=_("Major problem: report to the office at once"), required=False)
     confirm_carried = forms.BooleanField(label=_("Checked: still true this quarter"), required=False)
@@ -125,10 +137,15 @@ class IndicatorValueForm(ItemForm):
         coerce=lambda v: v == "yes",
         empty_value=None,
     )
-    data_source = forms.CharField(label=_("Data source"), required=False, max_length=200)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    data_source = forms.CharField(label=_("Data source"), required=False, max_length=FIELD_LIMITS["data_source"])
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=FIELD_LIMITS["note"], widget=forms.Textarea(attrs={"rows": 2})
+    )
     change_explanation = forms.CharField(
-        label=_("Explanation of a large change"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Explanation of a large change"),
+        required=False,
+        max_length=FIELD_LIMITS["change_explanation"],
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, row: IndicatorValue, last: IndicatorValue | None = None, **kwargs):
@@ -255,7 +272,12 @@ def _indicator_initial(row: IndicatorValue) -> dict:
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=FIELD_LIMITS["comment"],
+    )
 
 
 def review_comment(report: QuarterlyReport, data) -> str:

@@ -15,6 +15,8 @@ from indicators.models import Indicator
 from progress.timeliness import Timeliness
 from targets.models import Plan, Task
 
+from .evidence import stored_name
+
 
 class PeriodQuerySet(models.QuerySet):
     """Quarter order lives here, once: by year, then quarter (never by label, where "2030Q4" > "2026Q3" by luck)."""
@@ -194,7 +196,8 @@ class TaskUpdate(models.Model):
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
-    return f"evidence/{instance.task_update.report_id}/{filename}"
+    """A generated name: the user's (kept in original_name) may be 500 bytes in 124 characters, or a path."""
+    return f"evidence/{instance.task_update.report_id}/{stored_name(filename)}"
 
 
 class Evidence(models.Model):

@@ -5,6 +5,9 @@
 - a unit's head: as a reporter, and signs off when the unit requires it;
 - viewers (district leaders): read approved reports only;
 - anyone else: nothing.
+
+Separation of duties: whoever wrote a report (saved, imported, attached, submitted) or signed it off never
+approves it, whatever roles they hold, since an office member can be given a unit membership in the admin.
 """
 
 from __future__ import annotations
@@ -13,7 +16,15 @@ from django.db.models import QuerySet
 
 from departments.roles import department_of, is_head_of, is_office, is_viewer
 
-from .models import QuarterlyReport, ReportStatus
+from .models import QuarterlyReport, ReportEvent, ReportStatus
+
+AUTHOR_ACTIONS = (
+    ReportEvent.Action.SAVE,
+    ReportEvent.Action.IMPORT,
+    ReportEvent.Action.UPLOAD,
+    ReportEvent.Action.SUBMIT,
+    ReportEvent.Action.SIGN_OFF,
+)
 
 
 def visible_reports(user, queryset: QuerySet[QuarterlyReport] | None = None) -> QuerySet[QuarterlyReport]:
@@ -54,6 +65,14 @@ def can_sign_off(user, report: QuarterlyReport) -> bool:
 
 def can_review(user, report: QuarterlyReport) -> bool:
     return report.status == ReportStatus.SUBMITTED and is_office(user)
+
+
+def has_written_or_signed(user, report: QuarterlyReport) -> bool:
+    return report.events.filter(actor_id=user.pk, action__in=AUTHOR_ACTIONS).exists()
+
+
+def can_approve(user, report: QuarterlyReport) -> bool:
+    return can_review(user, report) and not has_written_or_signed(user, report)
 
 
 def can_reopen(user, report: QuarterlyReport) -> bool:

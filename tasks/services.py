@@ -17,7 +17,8 @@ from departments.models import Department
 from targets.models import Plan
 
 from . import permissions
-from .evidence import check_evidence_file
+from .evidence import check_evidence_file, display_name
+from .limits import text_problem
 from .models import (
     EVIDENCE_FIELD,
     Evidence,
@@ -73,7 +74,10 @@ class ReportErrors(Exception):
 
 
 def _locked(report: QuarterlyReport) -> QuarterlyReport:
-    return QuarterlyReport.objects.select_for_update().select_related("period", "department", "plan").get(pk=report.pk)
+    """Lock the report's row only: FOR UPDATE over the join would also lock the shared plan and period rows, and
+    fifty units saving at once then deadlock on them (benchmarks/load.py found it)."""
+    reports = QuarterlyReport.objects.select_for_update(of=("self",)).select_related("period", "department", "plan")
+    return reports.get(pk=report.pk)
 
 
 def _record(report, *, action, by, before_status, comment="", changes=()) -> ReportEvent:
@@ -339,6 +343,8 @@ def approve_report(*, report: QuarterlyReport, by, comment: str = "") -> Quarter
     report = _locked(report)
     if not permissions.can_review(by, report):
         raise PermissionDenied(_("Only the office can approve a submitted report."))
+    if not permissions.can_approve(by, report):
+        raise PermissionDenied(_("You wrote or signed this report, so another member of the office must approve it."))
     before = report.status
     report.status = ReportStatus.APPROVED
     report.approved_at = timezone.now()
@@ -375,7 +381,8 @@ def reopen_report(*, report: QuarterlyReport, by, reason: str) -> QuarterlyRepor
 
 
 def _finish(report: QuarterlyReport, *, by, before: str, action: str, comment: str = "") -> QuarterlyReport:
-    """Every workflow step ends the same way: stamp, save, and write the history entry."""
+    """Every workflow step ends the same way: check the comment, stamp, save, and write the history entry."""
+    _check_comment(comment)
     report.updated_by = by
     report.save()
     _record(report, action=action, by=by, before_status=before, comment=comment)
@@ -385,6 +392,11 @@ def _finish(report: QuarterlyReport, *, by, before: str, action: str, comment: s
 def _require(text: str, message: str) -> None:
     if not (text or "").strip():
         raise ValidationError(message)
+
+
+def _check_comment(text: str) -> None:
+    if problem := text_problem("comment", text):
+        raise ValidationError(problem)
 
 
 @transaction.atomic
@@ -400,7 +412,7 @@ def add_evidence(*, task_update: TaskUpdate, by, upload) -> Evidence:
     evidence = Evidence.objects.create(
         task_update=task_update,
         file=upload,
-        original_name=upload.name[:200],
+        original_name=display_name(upload.name),
         content_type=content_type,
         size=upload.size,
         uploaded_by=by,

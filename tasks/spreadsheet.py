@@ -33,6 +33,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from indicators.models import Indicator
 
 from . import permissions
+from .cells import put_text, text_only
+from .limits import text_problem
 from .models import IndicatorValue, QuarterlyReport, ReportEvent, TaskStatus, TaskUpdate
 from .selectors import previous_values, role_in_task
 from .services import ReportErrors, log_refusal, save_draft
@@ -169,7 +171,12 @@ def workbook_filename(report: QuarterlyReport) -> str:
 
 
 def build_workbook(report: QuarterlyReport) -> bytes:
-    """The report's tasks and indicators with their current values, ready to fill in and upload."""
+    """The report's tasks and indicators with their current values, ready to fill in and upload.
+
+    Raises ValidationError when a stored text could not come back unchanged (longer than the field limits,
+    which stay below Excel's cell limit, or holding control characters a cell cannot store): a workbook that
+    silently cuts text would lose it on upload.
+    """
     report = _report_with_rows(report)
     workbook = Workbook()
     tasks = workbook.active
@@ -177,6 +184,7 @@ def build_workbook(report: QuarterlyReport) -> bytes:
     _write_tasks(tasks, report)
     _write_indicators(workbook.create_sheet(INDICATOR_SHEET), report)
     _write_info(workbook.create_sheet(INFO_SHEET), report)
+    text_only(workbook)
     out = BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -287,7 +295,17 @@ def _write_table(sheet, columns, rows: list[dict], *, editable) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     for row_number, values in enumerate(rows, start=2):
         for index, column in enumerate(columns, start=1):
-            cell = sheet.cell(row_number, index, _cell_value(values[column.header]))
+            value = _cell_value(values[column.header])
+            if column.field and (problem := text_problem(column.field, value)):
+                raise ValidationError(
+                    _(
+                        "The workbook cannot hold “%(header)s” of %(code)s unchanged: %(problem)s "
+                        "Shorten the text on the web page first, then download the workbook."
+                    )
+                    % {"header": column.header, "code": values[columns[0].header], "problem": problem}
+                )
+            cell = sheet.cell(row_number, index)
+            put_text(cell, value)
             cell.alignment = Alignment(vertical="top", wrap_text=column.wrap)
             if not column.field:
                 cell.number_format = "@"  # codes such as 6.10 must stay text, not become the number 6.1

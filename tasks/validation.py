@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Indicator
 
+from .limits import text_problems
+
 TASK_REQUIRED_ON_SUBMIT = ("status", "percent_complete", "work_done")
 
 
 def check_task_update(data: dict, *, complete: bool) -> dict[str, str]:
     """Drafts may be partial; a submitted report must say where each task stands."""
-    errors: dict[str, str] = {}
+    errors = text_problems(data)
     percent = data.get("percent_complete")
     if percent is not None and not 0 <= percent <= 100:
         errors["percent_complete"] = _("Percent complete must be between 0 and 100.")
@@ -38,7 +40,7 @@ def check_indicator_value(
     """The right kind of answer (a number, or reached for a milestone), range, plausibility against the last
     quarter, and the source of every number. The form and the workbook offer only the right column; the API
     and scripts rely on this check."""
-    errors: dict[str, str] = {}
+    errors = text_problems(data)
     value = data.get("value")
     if indicator.is_milestone and value is not None:
         errors["value"] = _("This indicator is a milestone: say whether it is reached, not a number.")

@@ -195,6 +195,7 @@ def _detail_context(request, report, form, conflict):
         "can_edit": form is not None,
         "can_sign_off": can_sign_off,
         "can_review": can_review,
+        "can_approve": permissions.can_approve(user, report),
         "reviewing": can_review or can_sign_off,
         "figures": selectors.figures_in_review(report) if form is None else [],
         "can_reopen": permissions.can_reopen(user, report),
@@ -264,15 +265,27 @@ def evidence_download(request, pk):
         pk=pk,
         task_update__report__in=permissions.visible_reports(request.user),
     )
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"  # also set by SecurityMiddleware; this file must never be sniffed
+    return response
 
 
 @login_required
 def report_workbook(request, pk):
     """Whoever may read the report may take it offline; editing rights are checked on upload."""
     report = get_object_or_404(permissions.visible_reports(request.user).select_related("department", "period"), pk=pk)
+    try:
+        content = spreadsheet.build_workbook(report)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(report)
     return FileResponse(
-        BytesIO(spreadsheet.build_workbook(report)),
+        BytesIO(content),
         as_attachment=True,
         filename=spreadsheet.workbook_filename(report),
         content_type=spreadsheet.XLSX_CONTENT_TYPE,

@@ -101,3 +101,28 @@ def test_systemd_units_start_gunicorn_the_worker_and_beat():
     assert "gunicorn -c deploy/gunicorn.conf.py ninghe_carbon.wsgi" in commands["ninghe-web"]
     assert "celery -A ninghe_carbon worker" in commands["ninghe-worker"]
     assert "celery -A ninghe_carbon beat" in commands["ninghe-beat"]
+
+
+def test_only_the_proxy_reaches_gunicorn_and_only_its_address_is_trusted():
+    """Issue 17: a published gunicorn port and a blanket trust of X-Forwarded-For let clients forge addresses."""
+    gunicorn = (DEPLOY / "gunicorn.conf.py").read_text()
+    assert 'os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")' in gunicorn
+    env = dict(
+        line.split("=", 1)
+        for line in (DEPLOY / "env.example").read_text().splitlines()
+        if "=" in line and line[0] != "#"
+    )
+    assert env["GUNICORN_BIND"] == "127.0.0.1:8000"
+    assert env["TRUSTED_PROXY_ADDRESSES"] == env["FORWARDED_ALLOW_IPS"] == "127.0.0.1"
+
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert "ports" not in services["web"] and "profiles" not in services["nginx"]
+    nginx_ip = services["nginx"]["networks"]["default"]["ipv4_address"]
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["TRUSTED_PROXY_ADDRESSES"] == environment["FORWARDED_ALLOW_IPS"] == nginx_ip
+    assert "*" not in str(services["web"]["environment"].values())
+    nginx = (DEPLOY / "nginx.conf").read_text()
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx
+    assert "$proxy_add_x_forwarded_for" not in nginx

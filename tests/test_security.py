@@ -147,3 +147,61 @@ def test_a_bad_request_gets_the_chinese_400_page_and_is_logged(settings, caplog)
     assert response.status_code == 400
     assert "请求无效" in response.content.decode()
     assert [r.status for r in _refused(caplog)] == [400]
+
+
+# --- the shipped deployment: X-Forwarded-For is believed from the proxy only (issue 17) ---------------------
+
+
+def _env_example() -> dict[str, str]:
+    lines = (ROOT / "deploy" / "env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+@pytest.fixture
+def shipped_proxy_settings(settings):
+    """The proxy settings exactly as deploy/env.example ships them."""
+    env = _env_example()
+    settings.TRUSTED_PROXY_COUNT = int(env["TRUSTED_PROXY_COUNT"])
+    settings.TRUSTED_PROXY_ADDRESSES = env["TRUSTED_PROXY_ADDRESSES"].split(",")
+    return env
+
+
+def test_a_client_reaching_gunicorn_directly_cannot_forge_addresses_past_the_lock_out(
+    shipped_proxy_settings, office_user
+):
+    """20 wrong passwords, each with a new forged X-Forwarded-For, from one address that is not the proxy's."""
+    client = Client()
+    answers = [
+        client.post(
+            reverse("login"),
+            {"username": "office", "password": "wrong"},
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}",
+        ).status_code
+        for attempt in range(20)
+    ]
+    assert answers[settings.AXES_FAILURE_LIMIT - 1 :] == [429] * (20 - settings.AXES_FAILURE_LIMIT + 1)
+    right = client.post(
+        reverse("login"),
+        {"username": "office", "password": "pw-office-1"},
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_X_FORWARDED_FOR="198.51.100.250",
+    )
+    assert right.status_code == 429 and "_auth_user_id" not in client.session
+
+
+def test_behind_the_proxy_the_address_it_saw_is_the_clients(shipped_proxy_settings, rf):
+    from ninghe_carbon.security import client_ip
+
+    proxy = shipped_proxy_settings["TRUSTED_PROXY_ADDRESSES"]
+    assert client_ip(rf.get("/", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7")) == "198.51.100.7"
+    assert client_ip(rf.get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.7")) == "203.0.113.9"
+    assert client_ip(rf.get("/", REMOTE_ADDR=proxy)) == proxy
+
+
+def test_a_proxy_network_may_be_trusted_as_a_whole(settings, rf):
+    from ninghe_carbon.security import client_ip
+
+    settings.TRUSTED_PROXY_COUNT, settings.TRUSTED_PROXY_ADDRESSES = 1, ["10.0.0.0/29"]
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.7")) == "198.51.100.7"
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="198.51.100.7")) == "10.0.0.9"

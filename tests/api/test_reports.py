@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from indicators.models import Indicator
 from results.services import recompute_plan
+from tasks.limits import FIELD_LIMITS
 from tasks.models import FieldChange, QuarterlyReport, ReportEvent
 from tests.tasks.test_smoke import complete_data
 
@@ -306,3 +307,12 @@ def test_results_say_whether_demo_reports_went_into_them(is_demo, api_for, plan,
     for name in ("api:target-result-list", "api:task-result-list", "api:rollup-list"):
         rows = client.get(reverse(name), {"as_of": "2025Q1"}).data["results"]
         assert rows and {row["is_demo"] for row in rows} == {is_demo}, name
+
+
+def test_the_api_refuses_text_over_the_shared_limit(api_for, report_a):
+    pk = report_a.task_updates.order_by("pk").first().task_id
+    body = {"version": report_a.version, "tasks": [{"task": pk, "next_steps": "x" * (FIELD_LIMITS["next_steps"] + 1)}]}
+    client = api_for("dept_a")
+    assert save(client, report_a.pk, body).status_code == 400
+    exactly = {"version": report_a.version, "tasks": [{"task": pk, "next_steps": "x" * FIELD_LIMITS["next_steps"]}]}
+    assert save(client, report_a.pk, exactly).status_code == 200

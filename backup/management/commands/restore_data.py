@@ -26,3 +26,4 @@ class Command(BaseCommand):
             f"{users} 个账户已恢复，但没有可用的密码（备份不含密码）："
             "请用 `manage.py changepassword 用户名` 或在管理后台为每个账户重新设置密码。"
         )
+        self.stdout.write("备份不含接口令牌（API token）：通过接口报送的系统须由其用户重新签发令牌。")
