@@ -15,7 +15,7 @@ def test_every_text_field_of_form_and_api_takes_its_limit_from_the_one_table(rep
     from api.report_serializers import CommentSerializer, IndicatorValueInput, TaskUpdateInput
 
     update, row = report_a.task_updates.first(), report_a.indicator_values.select_related("indicator").first()
-    forms = [TaskUpdateForm(update=update, role="lead"), IndicatorValueForm(row=row, previous=None), CommentForm()]
+    forms = [TaskUpdateForm(update=update, role="lead"), IndicatorValueForm(row=row, last=None), CommentForm()]
     serializers = [TaskUpdateInput(), IndicatorValueInput(), CommentSerializer()]
     for holder in [*(f.fields for f in forms), *(s.fields for s in serializers)]:
         for name, field in holder.items():
