@@ -167,9 +167,11 @@ def screenshot(page):
 
 @pytest.fixture(autouse=True)
 def session_cookie_without_expiry(settings):
-    """The server runs at the tests' date, the browser on the real clock: a cookie that expires eight hours after
-    a date months away would be dropped at once. A cookie that lasts as long as the browser is not."""
+    """The server runs at the tests' date, the browser on the real clock: a cookie that expires eight hours (or,
+    for CSRF, a year) after a date months away would be dropped at once. A cookie that lasts as long as the browser
+    is not."""
     settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
 
 
 @pytest.fixture
