@@ -43,8 +43,9 @@ def client_for(user) -> Client:
     return client
 
 
-def count(html: str, label: str) -> int:
-    return int(re.search(label + r"\s*<strong[^>]*>(\d+)</strong>", html).group(1))
+def count(html: str, code: str) -> int:
+    """The overview's headline count of the quarter's reports in one timeliness state (late, missing …)."""
+    return int(re.search(rf'id="timeliness-{code}">(\d+)<', html).group(1))
 
 
 def test_office_counts_agree_with_the_overview_and_its_review_comes_first(
@@ -61,8 +62,8 @@ def test_office_counts_agree_with_the_overview_and_its_review_comes_first(
 
     counts = home.context["counts"]
     html = overview.content.decode()
-    assert counts["late"] == count(html, "其中逾期") == 2
-    assert counts["missing"] == count(html, "未报") > 0
+    assert counts["late"] == count(html, "late") == 2
+    assert counts["missing"] == count(html, "missing") > 0
     assert (counts["submitted"], counts["returned"]) == (1, 1)
     rows = home.context["rows"]
     assert rows[0]["report"] == report_a  # the office's own next step first
