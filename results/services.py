@@ -357,7 +357,7 @@ def _task_results(scope: Scope, shape: Shape, now, today: dt.date) -> tuple[dict
                 continue
             lead_row = latest.get(lead)
             this_quarter = lead_row if lead_row is not None and lead_row[2] == pk else None
-            overdue = period.due_on < today and (this_quarter is None or this_quarter[3])
+            overdue = period.is_overdue(today) and (this_quarter is None or this_quarter[3])
             if co_stale:
                 co = [
                     {"department": names.get(dept, ""), "status": r[4], "percent": r[5], "period": label[r[2]]}
@@ -470,7 +470,7 @@ def _timeliness(
         owing_ids[dept_id] = None
         if period_id is not None:
             sent[(dept_id, period_id)] = timezone.localdate(submitted_at)
-    all_before = [p for p in quarters if p.due_on < today]
+    all_before = [p for p in quarters if p.is_overdue(today)]
     result: dict[int, dict[int, dict]] = {}
     wanted = sorted(periods, key=lambda p: p.key)
     for dept_id in owing_ids:

@@ -271,7 +271,7 @@ def create_history(plan: Plan, periods, office) -> int:
                 period=period,
                 status=ReportStatus.APPROVED,
                 submitted_at=submitted,
-                is_late=submitted.date() > period.due_on,
+                is_late=period.is_overdue(submitted.date()),
                 approved_at=submitted + dt.timedelta(days=3),
                 is_demo=True,
                 updated_by=office,

@@ -317,7 +317,7 @@ def _mark_submitted(report: QuarterlyReport) -> None:
     report.status = ReportStatus.SUBMITTED
     if report.submitted_at is None:
         report.submitted_at = now
-        report.is_late = timezone.localdate(now) > report.period.due_on
+        report.is_late = report.period.is_overdue(timezone.localdate(now))
 
 
 @transaction.atomic
