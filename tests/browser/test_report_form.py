@@ -70,6 +70,9 @@ def stored(code: str):
 
 
 def fits(page) -> None:
+    """Measured once the stylesheets are in: a click's navigation returns before they load, and an unstyled
+    table is wider than a phone."""
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
