@@ -6,6 +6,7 @@ import re
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -22,7 +23,9 @@ PLAN_PARAMETER = OpenApiParameter(
     "plan", OpenApiTypes.STR, description="Plan code; the default plan (ninghe-2023) when omitted."
 )
 AS_OF_PARAMETER = OpenApiParameter(
-    "as_of", OpenApiTypes.STR, description="Quarter as YYYYQn, e.g. 2025Q4; the newest computed quarter when omitted."
+    "as_of",
+    OpenApiTypes.STR,
+    description="Quarter as YYYYQn, e.g. 2025Q4; when omitted, the newest computed quarter that has ended.",
 )
 
 
@@ -39,10 +42,11 @@ def quarter_label(period: ReportingPeriod) -> str:
 
 
 def as_of_from(request, plan: Plan) -> ReportingPeriod | None:
-    """?as_of=2025Q4 names a quarter; without it, the newest quarter with results (None when nothing is computed)."""
+    """?as_of=2025Q4 names a quarter; without it, the quarter being reported: the newest with results that has ended,
+    else the newest with results (None when nothing is computed)."""
     raw = request.query_params.get("as_of")
     if not raw:
-        return latest_computed_period(plan)
+        return latest_computed_period(plan, today=timezone.localdate())
     match = QUARTER.match(raw.strip())
     if not match:
         raise ValidationError({"as_of": [_("Give the quarter as YYYYQn, such as 2025Q4.")]})

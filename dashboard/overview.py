@@ -28,7 +28,7 @@ from results.selectors import (
 )
 from targets.selectors import get_plan
 from tasks.models import TIMELINESS_LABELS, QuarterlyReport, ReportStatus
-from tasks.selectors import report_timeliness, reporting_departments
+from tasks.selectors import default_period, report_timeliness, reporting_departments
 
 from . import figures
 
@@ -67,9 +67,13 @@ def overview(request, code):
 
 def _render_content(request, plan) -> str:
     periods = computed_periods(plan)
-    form = OverviewFilter(request.GET or None, plan=plan, periods=periods)
-    choice = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    period = next((p for p in periods if p.pk == choice.get("period")), periods[0] if periods else None)
+    default = default_period(periods, timezone.localdate())
+    data = request.GET.copy()
+    if default is not None and not data.get("period"):
+        data["period"] = str(default.pk)  # the quarter menu shows the quarter the page shows
+    form = OverviewFilter(data, plan=plan, periods=periods)
+    choice = form.cleaned_data if form.is_valid() else {}
+    period = next((p for p in periods if p.pk == choice.get("period")), default)
     context = {"plan": plan, "form": form, "period": period}
     if period is not None:
         context.update(_body_context(plan, period, periods, choice))
@@ -81,7 +85,7 @@ def _cache_key(request, plan) -> str:
     the key (another plan's recompute leaves this plan's cached page alone)."""
     last_run = last_recompute(plan)
     last_report = QuarterlyReport.objects.filter(plan=plan).aggregate(stamp=Max("updated_at"))["stamp"]
-    raw = f"{plan.pk}|{last_run}|{last_report}|{request.GET.urlencode()}|{get_language()}"
+    raw = f"{plan.pk}|{last_run}|{last_report}|{request.GET.urlencode()}|{get_language()}|{timezone.localdate()}"
     return "overview:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -127,17 +127,17 @@ def target_list(request, code):
 
 
 def chosen_period(request, plan):
-    """?period= from a shared link, else the newest computed quarter."""
+    """?period= from a shared link, else the quarter being reported (results.selectors.latest_computed_period)."""
     wanted = request.GET.get("period", "")
     if wanted.isdigit():
         found = ReportingPeriod.objects.filter(pk=int(wanted)).first()
         if found:
             return found
-    return latest_computed_period(plan)
+    return latest_computed_period(plan, today=timezone.localdate())
 
 
 def _results_context(request, plan, *, indicator=None) -> dict:
-    """Status columns read precomputed rows as of the newest computed quarter; no maths here.
+    """Status columns read precomputed rows as of the quarter chosen (else the one being reported); no maths here.
 
     Statuses come from unpublished figures, so only signed-in users see them. An indicator's page needs only
     its own targets' rows and no task rows.

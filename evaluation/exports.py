@@ -93,6 +93,7 @@ def _targets(plan, year, filters) -> pd.DataFrame:
         _("Target value"): [_float(r["target"]) for r in rows],
         _("Unit"): [r["unit"] for r in rows],
         _("Baseline"): [r["baseline"] for r in rows],
+        _("Value at its date"): [r["judged"] for r in rows],  # a final verdict's value, beside the latest
         _("Latest approved value"): [r["latest"] for r in rows],
         _("Progress (%)"): [_pct(r["progress"]) for r in rows],
         _("Expected progress (%)"): [_pct(r["expected"]) for r in rows],

@@ -22,8 +22,8 @@ class Status(StrEnum):
     NO_DATA = "no_data"  # 无数据
     BASELINE_MISSING = "baseline_missing"  # 待录入基数
     AWAITING_CITY = "awaiting_city"  # 待下达
-    MET_BY_DATE = "met_by_date"  # 到期达标: the target's date has passed and the value of that date met it
-    MISSED_BY_DATE = "missed_by_date"  # 到期未达标: the target's date has passed and the value of that date missed it
+    MET_BY_DATE = "met_by_date"  # 到期达标: the value of the target's date met it (see is_final)
+    MISSED_BY_DATE = "missed_by_date"  # 到期未达标: the value of the target's date missed it
 
 
 FINAL = frozenset({Status.MET_BY_DATE, Status.MISSED_BY_DATE})
@@ -74,7 +74,7 @@ class Evaluation:
     forecast: float | None = None
     forecast_meets: bool | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
-    judged: float | None = None  # a final verdict's value: the latest one up to the target's date
+    judged: float | None = None  # a final verdict's value: the value of the target's date, else the latest before it
     baseline: float | None = None  # where the expected path starts: the office's baseline, else the first value
     baseline_date: dt.date | None = None
 
@@ -160,15 +160,28 @@ def evaluate_each(
 
 
 def _evaluate(spec: TargetSpec, points: Sequence[Point], as_of: dt.date, rules: Rules) -> Evaluation:
-    """`points`: the values up to `as_of`, oldest first. Once the target's date has passed, the verdict is final."""
-    if spec.target_date is not None and as_of > spec.target_date:
+    """`points`: the values up to `as_of`, oldest first."""
+    if is_final(spec, points, as_of):
         return verdict(spec, points, rules)
     return _current(spec, points, as_of, rules)
 
 
+def is_final(spec: TargetSpec, points: Sequence[Point], as_of: dt.date) -> bool:
+    """Whether the target is judged for good as of `as_of`: on its date once the value of its date is in (a "by 2025"
+    target on 2025 Q4's value, dated the year's end, from the 2025 Q4 results on, so the 2025 evaluation says
+    到期达标/到期未达标), and after its date whatever came.
+
+    Until the value of its date is in, a target on its date keeps its progress status: that is what the values so
+    far say, and it becomes the verdict the day the value is approved. `points`: the values up to `as_of`.
+    """
+    if spec.target_date is None or as_of < spec.target_date:
+        return False
+    return as_of > spec.target_date or (bool(points) and points[-1].when == spec.target_date)
+
+
 def verdict(spec: TargetSpec, points: Sequence[Point], rules: Rules = Rules()) -> Evaluation:
-    """A target whose date has passed is judged once, on the latest value up to its date, and keeps that verdict
-    whatever comes later; `latest` still carries the newest value, shown beside the verdict.
+    """A target is judged once, on the value of its date (else, past its date, the latest value before it), and keeps
+    that verdict whatever comes later; `latest` still carries the newest value, shown beside the verdict.
 
     `points`: oldest first. Without a value by the date there is nothing to judge (no data, baseline missing,
     awaiting the city's value), and that is said instead.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .maths import Point, Rules, Status, TargetSpec, verdict
+from .maths import Point, Rules, Status, TargetSpec, is_final, verdict
 
 STATUSES = list(Status)  # the codes: index in this list
 CODE = {s: i for i, s in enumerate(STATUSES)}
@@ -211,13 +211,18 @@ def evaluate_grid(specs: Sequence[TargetSpec], values: np.ndarray, ends: Sequenc
 
 
 def _final_verdicts(grid: Grid, specs: Sequence[TargetSpec], values: np.ndarray, ends, rules: Rules) -> None:
-    """As of a quarter after a target's date, its final verdict (progress.maths.verdict), with the newest value
-    as of that quarter beside it. Not vectorised: few targets are past their date in few quarters."""
+    """As of a quarter where a target is judged for good (progress.maths.is_final: its date's quarter once that
+    quarter's value is in, and every later one), its final verdict, with the newest value as of that quarter beside
+    it. Not vectorised: few targets are past their date in few quarters."""
     for i, spec in enumerate(specs):
-        after = [a for a, end in enumerate(ends) if spec.target_date is not None and end > spec.target_date]
+        if spec.target_date is None:
+            continue
         points = [Point(end, float(v)) for end, v in zip(ends, values[i], strict=True) if not np.isnan(v)]
-        for a in after:
-            final = verdict(spec, [p for p in points if p.when <= ends[a]], rules)
+        for a, end in enumerate(ends):
+            upto = [p for p in points if p.when <= end]
+            if not is_final(spec, upto, end):
+                continue
+            final = verdict(spec, upto, rules)
             grid.status[i, a] = CODE[final.status]
             for name in ("target_value", "latest", "progress", "expected", "forecast"):
                 number = getattr(final, name)

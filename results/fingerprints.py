@@ -29,7 +29,9 @@ from .models import ComputationRun
 # results.specs, results.services, the rule for who owes reports in tasks.selectors), and the next nightly run
 # recomputes every plan once. A number rather than a digest of the source files: a comment or a refactoring
 # recomputes nothing, and the same release computes the same on every server.
-ENGINE_VERSION = 2  # 2: final verdicts past a target's date, the baseline stored, timeliness from progress
+# 2: final verdicts past a target's date, the baseline stored, timeliness from progress.
+# 3: a target is judged in its date's own quarter once that quarter's value is in (progress.maths.is_final).
+ENGINE_VERSION = 3
 
 HALF = 32  # hex digits of each half of ComputationRun.inputs: the definitions', then the reports'
 

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from tasks.models import ReportingPeriod, quarter_order
+from tasks.models import ReportingPeriod
+from tasks.selectors import default_period
 
 from .models import ComputationRun, Rollup, TargetResult, TaskResult
 
 
-def latest_computed_period(plan) -> ReportingPeriod | None:
-    """The newest quarter that has results: the default 'as of' of every page."""
-    period_id = (
-        Rollup.objects.filter(plan=plan, scope=Rollup.Scope.PLAN)
-        .order_by(*quarter_order("period", newest_first=True))
-        .values_list("period_id", flat=True)
-        .first()
-    )
-    return ReportingPeriod.objects.filter(pk=period_id).first() if period_id else None
+def latest_computed_period(plan, *, today) -> ReportingPeriod | None:
+    """The default 'as of' of every page: the newest quarter with results that has ended by `today` (the one being
+    reported; see tasks.selectors.default_period), else the newest with results."""
+    return default_period(computed_periods(plan), today)
 
 
 def last_recompute(plan):

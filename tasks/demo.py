@@ -1,5 +1,7 @@
 """Generated demo data: accounts for every role and several quarters of reports in every state.
 
+Anchored to the day it is loaded: the quarter being reported is the last one that has ended, its reports in the mix
+of states a real office sees at that distance from the due date; the quarter under way has nothing reported.
 Nothing here is an official figure. Every report is flagged is_demo (shown as 演示 wherever it
 appears), every note says 演示数据, and account display names start with 演示.
 """
@@ -34,6 +36,7 @@ from .models import (
     TaskStatus,
     TaskUpdate,
     default_window,
+    last_ended_quarter,
 )
 from .roles import ensure_role_groups
 from .selectors import reporting_departments
@@ -56,17 +59,19 @@ class DemoAccount:
 class Seeded:
     accounts: list[DemoAccount]
     history: int
+    quarter: ReportingPeriod  # the one being reported
     current: dict[str, int]
 
 
 def seed(plan: Plan, *, today: dt.date, history: bool = True) -> Seeded:
     """Everything `manage.py seed_demo` creates (idempotent), anchored to `today`: the quarter being reported is the
-    newest whose window has opened; without history, only that quarter's reports."""
+    last that has ended; without history, only that quarter's reports."""
     accounts = create_accounts(plan)
     periods = create_periods(today)
     office = get_user_model().objects.get(username="demo-office")
     approved = create_history(plan, periods, office) if history else 0
-    return Seeded(accounts, approved, create_current_quarter(plan, periods[current_quarter(today)], office))
+    quarter = periods[current_quarter(today)]
+    return Seeded(accounts, approved, quarter, create_current_quarter(plan, quarter, office, today=today))
 
 
 @dataclass(frozen=True)
@@ -159,11 +164,9 @@ def create_accounts(plan: Plan) -> list[DemoAccount]:
 
 
 def current_quarter(today: dt.date) -> tuple[int, int]:
-    """The quarter being reported on `today`: the newest whose reporting window has opened."""
-    year, quarter = today.year, (today.month - 1) // 3 + 1
-    if default_window(year, quarter)[0] > today:
-        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
-    return year, quarter
+    """The quarter being reported on `today`: the last that has ended (its due date at most ten days ahead, or
+    passed); the one under way, whose window may have opened in its last month, has nothing to report yet."""
+    return last_ended_quarter(today)
 
 
 def _shift(year: int, quarter: int, by: int) -> tuple[int, int]:
@@ -172,13 +175,13 @@ def _shift(year: int, quarter: int, by: int) -> tuple[int, int]:
 
 
 def demo_quarters(today: dt.date) -> list[tuple[int, int]]:
-    """HISTORY_LENGTH approved quarters, the one being reported, and the next: all relative to `today`."""
+    """HISTORY_LENGTH approved quarters, the one being reported, and the one under way: all relative to `today`."""
     current = current_quarter(today)
     return [_shift(*current, by) for by in range(-HISTORY_LENGTH, 2)]
 
 
 def create_periods(today: dt.date) -> dict[tuple[int, int], ReportingPeriod]:
-    """The demo's quarters, oldest first; the last two (being reported, next) stay open."""
+    """The demo's quarters, oldest first; the last two (being reported, under way) stay open."""
     periods = {}
     keys = demo_quarters(today)
     for year, quarter in keys:
@@ -294,13 +297,12 @@ def create_history(plan: Plan, periods, office) -> int:
 def _fill(report, department, plan, step, series, indicators, rng, *, complete=True):
     from .selectors import department_indicators, department_tasks
 
-    total = HISTORY_LENGTH + 1
     TaskUpdate.objects.bulk_create(
         TaskUpdate(
             report=report,
             task=task,
             status=TaskStatus.BEHIND if rng.random() < 0.1 else TaskStatus.IN_PROGRESS,
-            percent_complete=min(100, int(100 * (step + 1) / (total + 2)) + rng.randint(-5, 5)),
+            percent_complete=_percent(step, rng),
             work_done=f"（{DEMO_NOTE}）{report.period}：推进“{task.title}”相关工作。" if complete else "",
             next_steps="（演示）继续推进。",
         )
@@ -311,7 +313,7 @@ def _fill(report, department, plan, step, series, indicators, rng, *, complete=T
             report=report,
             indicator=indicator,
             value=None if indicator.is_milestone else series[indicator.pk][step],
-            reached=(step >= total - 3) if indicator.is_milestone else None,
+            reached=_reached(step) if indicator.is_milestone else None,
             data_source="演示数据",
             note=DEMO_NOTE,
         )
@@ -320,16 +322,108 @@ def _fill(report, department, plan, step, series, indicators, rng, *, complete=T
     )
 
 
-def create_current_quarter(plan: Plan, period: ReportingPeriod, office) -> dict[str, int]:
-    """This quarter in every state, driven through the real services so its history is genuine."""
+@dataclass(frozen=True)
+class Mix:
+    """The states of the quarter being reported, up to `until` days past its due date (None: any later)."""
+
+    until: int | None
+    shares: dict[str, float]  # of the units, by state; approved takes what the others leave
+    late: float  # of the units that sent their report, the share that sent it after the due date
+
+
+# Before the due date many have not sent yet; in the fortnight or so after it most have, a few late, some still
+# missing; long after it nearly all are approved, a few were late, returned or are still missing.
+MIXES = (
+    Mix(0, {"submitted": 0.2, "returned": 0.1, "draft": 0.25, "not_started": 0.25}, late=0.0),
+    Mix(21, {"submitted": 0.2, "returned": 0.1, "draft": 0.1, "not_started": 0.15}, late=0.2),
+    Mix(None, {"submitted": 0.05, "returned": 0.05, "draft": 0.05, "not_started": 0.05}, late=0.1),
+)
+REVIEW_DAYS = 5  # the office reviews a report within this many days of receiving it
+
+
+def mix_for(period: ReportingPeriod, today: dt.date) -> Mix:
+    past_due = (today - period.due_on).days
+    return next(m for m in MIXES if m.until is None or past_due <= m.until)
+
+
+def state_mix(period: ReportingPeriod, today: dt.date, units: int, rng: random.Random) -> list[str]:
+    """The state of each of `units` reports: at least one of each (every role has something to do), two submitted
+    (two units' reports to compare in review), the rest approved, in an order of `rng`'s."""
+    counts = {state: max(1, round(share * units)) for state, share in mix_for(period, today).shares.items()}
+    counts["submitted"] = max(2, counts["submitted"])
+    states = [state for state, n in counts.items() for _ in range(n)]
+    states += ["approved"] * (units - len(states))
+    rng.shuffle(states)
+    return states
+
+
+def _day(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
+    return first + dt.timedelta(days=rng.randint(0, max(0, (last - first).days)))
+
+
+def _timeline(state: str, period: ReportingPeriod, today: dt.date, rng: random.Random) -> dict[str, dt.date]:
+    """The days the unit started, sent (as the office received it) and the office reviewed: none after `today`,
+    none late before the due date has passed; a report awaiting review was sent in the last few days."""
+    past_due = (today - period.due_on).days
+    waiting = state in ("submitted", "awaiting_signoff")
+    late = past_due > 0 and (rng.random() < mix_for(period, today).late or waiting and past_due > REVIEW_DAYS)
+    if late:
+        first, last = period.due_on + dt.timedelta(days=1), today
+    else:
+        first, last = max(period.opens_on, period.due_on - dt.timedelta(days=12)), min(period.due_on, today)
+    if waiting:
+        first = min(last, max(first, today - dt.timedelta(days=REVIEW_DAYS)))
+    sent = _day(rng, first, last)
+    reviewed = min(today, sent + dt.timedelta(days=rng.randint(1, REVIEW_DAYS)))
+    return {"started": _day(rng, period.opens_on, sent), "sent": sent, "reviewed": reviewed}
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def _backdate(report: QuarterlyReport, when: dict[str, dt.date]) -> None:
+    """The services stamp the moment they run (the day the demo is loaded); the demo's reports were written, sent
+    and reviewed on the days of their timeline."""
+    sent = report.submitted_at is not None
+    QuarterlyReport.objects.filter(pk=report.pk).update(
+        submitted_at=_at(when["sent"], 10) if sent else None,
+        is_late=sent and report.period.is_overdue(when["sent"]),
+        approved_at=_at(when["reviewed"], 16) if report.approved_at else None,
+    )
+    stamps = {
+        ReportEvent.Action.CREATE: _at(when["started"], 9),
+        ReportEvent.Action.SAVE: _at(when["started"], 11),
+        ReportEvent.Action.SUBMIT: _at(when["sent"], 10),
+        ReportEvent.Action.APPROVE: _at(when["reviewed"], 16),
+        ReportEvent.Action.RETURN: _at(when["reviewed"], 16),
+    }
+    for event in report.events.all():
+        ReportEvent.objects.filter(pk=event.pk).update(at=stamps.get(event.action, event.at))
+
+
+def _percent(step: int, rng: random.Random) -> int:
+    """How far a task has come by the quarter `step` (0: the oldest), give or take a few points."""
+    return min(100, int(100 * (step + 1) / (HISTORY_LENGTH + 3)) + rng.randint(-5, 5))
+
+
+def _reached(step: int) -> bool:
+    """A yes/no milestone is reached two quarters before the one being reported, and stays reached."""
+    return step >= HISTORY_LENGTH - 2
+
+
+def create_current_quarter(plan: Plan, period: ReportingPeriod, office, *, today: dt.date) -> dict[str, int]:
+    """The quarter being reported in the mix of states of `today` (see `state_mix`), driven through the real services
+    so its history is genuine, then dated as it happened (see `_timeline`)."""
     rng = random.Random(2026)
     departments = list(reporting_departments(plan))
-    states = ["approved", "submitted", "returned", "draft", "not_started"]
-    tally = {s: 0 for s in [*states, "awaiting_signoff"]}
+    signoff = [d for d in departments if d.requires_head_signoff]
+    mix = iter(state_mix(period, today, len(departments) - len(signoff), rng))
+    tally = dict.fromkeys(["approved", "submitted", "returned", "draft", "not_started", "awaiting_signoff"], 0)
     _, series = _series(plan, _shift(period.year, period.quarter, -HISTORY_LENGTH))
     for i, department in enumerate(departments):
         member = department.members.filter(role="reporter").first().user
-        state = "awaiting_signoff" if department.requires_head_signoff else states[i % len(states)]
+        state = "awaiting_signoff" if department.requires_head_signoff else next(mix)
         if (
             state == "not_started"
             or QuarterlyReport.objects.filter(plan=plan, department=department, period=period).exists()
@@ -341,7 +435,7 @@ def create_current_quarter(plan: Plan, period: ReportingPeriod, office) -> dict[
         task_data = {
             u.task_id: {
                 "status": TaskStatus.IN_PROGRESS,
-                "percent_complete": 60 + rng.randint(0, 20),
+                "percent_complete": _percent(HISTORY_LENGTH, rng),
                 "work_done": f"（{DEMO_NOTE}）本季度推进“{u.task.title}”。",
                 "problems": "（演示）项目资金到位较慢，影响进度。" if i % 7 == 0 and n == 0 else "",
                 "next_steps": "（演示）继续推进。",
@@ -351,7 +445,7 @@ def create_current_quarter(plan: Plan, period: ReportingPeriod, office) -> dict[
         }
         indicator_data = {
             v.indicator_id: (
-                {"reached": False, "data_source": "演示数据", "note": DEMO_NOTE}
+                {"reached": _reached(HISTORY_LENGTH), "data_source": "演示数据", "note": DEMO_NOTE}
                 if v.indicator.is_milestone
                 else {
                     "value": series[v.indicator_id][HISTORY_LENGTH],
@@ -370,5 +464,8 @@ def create_current_quarter(plan: Plan, period: ReportingPeriod, office) -> dict[
             services.approve_report(report=report, by=office, comment="（演示）同意。")
         if state == "returned":
             services.return_report(report=report, by=office, comment="（演示）请补充本季度工作的量化进展和佐证材料。")
+        _backdate(
+            QuarterlyReport.objects.select_related("period").get(pk=report.pk), _timeline(state, period, today, rng)
+        )
         tally[state] += 1
     return tally

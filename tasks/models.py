@@ -26,7 +26,14 @@ class PeriodQuerySet(models.QuerySet):
 
     def up_to(self, period: ReportingPeriod) -> PeriodQuerySet:
         """This quarter and every earlier one."""
-        return self.filter(models.Q(year__lt=period.year) | models.Q(year=period.year, quarter__lte=period.quarter))
+        return self._through(period.year, period.quarter)
+
+    def ended(self, today: dt.date) -> PeriodQuerySet:
+        """Quarters that have ended by `today`: the last of them is the one being reported."""
+        return self._through(*last_ended_quarter(today))
+
+    def _through(self, year: int, quarter: int) -> PeriodQuerySet:
+        return self.filter(models.Q(year__lt=year) | models.Q(year=year, quarter__lte=quarter))
 
 
 def quarter_order(path: str = "", *, newest_first: bool = False) -> tuple[str, str]:
@@ -79,6 +86,13 @@ def default_window(year: int, quarter: int) -> tuple[dt.date, dt.date]:
     """Reporting opens in the quarter's last month and is due on the 10th day after the quarter ends."""
     end = quarter_end(year, quarter)
     return end.replace(day=1), end + dt.timedelta(days=DUE_DAYS_AFTER_QUARTER)
+
+
+def last_ended_quarter(today: dt.date) -> tuple[int, int]:
+    """(year, quarter) of the newest quarter that has ended by `today`: the one before today's (a quarter ends with
+    its last day, so on 31 December the fourth quarter is still under way)."""
+    quarter = (today.month - 1) // 3 + 1
+    return (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
 
 
 def quarter_end(year: int, quarter: int) -> dt.date:

@@ -23,6 +23,7 @@ from .models import (
     ReportingPeriod,
     ReportStatus,
     TaskUpdate,
+    last_ended_quarter,
     quarter_order,
 )
 from .validation import needs_change_explanation
@@ -133,6 +134,15 @@ def figures_in_review(report: QuarterlyReport) -> list[FigureInReview]:
 def current_periods(today: dt.date) -> QuerySet[ReportingPeriod]:
     """Quarters whose reporting window has opened and which the office has not closed."""
     return ReportingPeriod.objects.filter(is_open=True, opens_on__lte=today).chronological(newest_first=True)
+
+
+def default_period(periods: Iterable[ReportingPeriod], today: dt.date) -> ReportingPeriod | None:
+    """Of `periods` (newest first), the one a page shows unless asked: the newest that has ended by `today`, the
+    quarter being reported, else the newest. A quarter still under way (its window opens in its last month) has
+    nothing reported yet, so it is not the default."""
+    periods = list(periods)
+    ended = last_ended_quarter(today)
+    return next((p for p in periods if p.key <= ended), periods[0] if periods else None)
 
 
 def reporting_departments(plan: Plan, *, named: Iterable[int] | None = None) -> QuerySet[Department]:

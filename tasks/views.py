@@ -78,7 +78,7 @@ def _chosen_period(request, periods):
     wanted = request.GET.get("period")
     if wanted:
         return get_object_or_404(ReportingPeriod, pk=wanted)
-    return periods[0] if periods else ReportingPeriod.objects.first()
+    return selectors.default_period(periods, timezone.localdate()) or ReportingPeriod.objects.first()
 
 
 @login_required

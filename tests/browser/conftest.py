@@ -190,9 +190,10 @@ def demo_plan(live_plan):
     """The demo's accounts and ten approved quarters plus the current one in every state, then the results."""
     demo._demo_password_hash.cache_clear()  # hash the shared password with the hasher active in this test
     demo.create_accounts(live_plan)
-    periods = demo.create_periods(timezone.localdate())
+    today = timezone.localdate()
+    periods = demo.create_periods(today)
     office = get_user_model().objects.get(username="demo-office")
     demo.create_history(live_plan, periods, office)
-    demo.create_current_quarter(live_plan, periods[demo.current_quarter(timezone.localdate())], office)
+    demo.create_current_quarter(live_plan, periods[demo.current_quarter(today)], office, today=today)
     recompute_plan(live_plan)
     return live_plan

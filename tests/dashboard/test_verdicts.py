@@ -14,7 +14,7 @@ from evaluation.models import AnnualEvaluation
 from evaluation.snapshot import build_snapshot
 from indicators.models import Indicator
 from results.models import TargetResult
-from results.services import recompute_plan
+from results.services import recompute_for_report, recompute_plan
 from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, ReportStatus, default_window
 
 pytestmark = pytest.mark.django_db
@@ -44,14 +44,46 @@ def forest(plan):
 
 
 def test_a_target_past_its_date_keeps_the_verdict_of_its_date(forest):
+    """Judged as of its date's own quarter (2025 Q4, whose value is in), and the same verdict ever after."""
     target = forest.targets.get(value=8.01)
     by_quarter = {r.period.key: r for r in TargetResult.objects.filter(target=target).select_related("period")}
-    assert by_quarter[(2025, 4)].status == "at_risk" or by_quarter[(2025, 4)].status == "off_track"
-    for key in [(2026, 2), (2026, 4)]:
+    assert by_quarter[(2025, 3)].status in ("at_risk", "off_track") and by_quarter[(2025, 3)].judged_value is None
+    for key in [(2025, 4), (2026, 2), (2026, 4)]:
         result = by_quarter[key]
         assert result.status == "missed_by_date"
         assert result.judged_value == pytest.approx(6.71)
+    assert by_quarter[(2025, 4)].latest_value == pytest.approx(6.71)
     assert by_quarter[(2026, 4)].latest_value == pytest.approx(7.5)
+
+
+def test_until_its_dates_value_is_approved_a_target_on_its_date_keeps_its_progress_status(forest, plan):
+    """2025 Q4's report sent back: as of 2025 Q4 the target shows what 2025 Q3 said; approved again, the verdict."""
+    target = forest.targets.get(value=8.01)
+    report = QuarterlyReport.objects.get(plan=plan, period__year=2025, period__quarter=4)
+    report.status = ReportStatus.RETURNED
+    report.save()
+    with time_machine.travel(dt.datetime(2026, 1, 5, 2, tzinfo=dt.UTC), tick=False):
+        recompute_for_report(report)
+        waiting = TargetResult.objects.get(target=target, period=report.period)
+        assert waiting.status in ("at_risk", "off_track") and waiting.judged_value is None
+        assert waiting.latest_value == pytest.approx(6.5)
+        report.status = ReportStatus.APPROVED
+        report.save()
+        recompute_for_report(report)
+    judged = TargetResult.objects.get(target=target, period=report.period)
+    assert judged.status == "missed_by_date" and judged.judged_value == pytest.approx(6.71)
+
+
+def test_the_evaluation_of_the_targets_year_gives_its_final_verdict(forest, plan, office_client):
+    """The 2025 evaluation (as of 2025 Q4) says 到期未达标 for a target due in 2025, on 2025 Q4's value."""
+    snapshot = build_snapshot(AnnualEvaluation.objects.create(plan=plan, year=2025), today=dt.date(2026, 1, 20))
+    row = next(t for t in snapshot["targets"] if t["indicator"] == "全区森林覆盖率" and t["period"] == "到2025年")
+    assert row["status"] == "missed_by_date" and row["judged"] == pytest.approx(6.71)
+    assert row in snapshot["summary"]["at_risk"]
+    period = ReportingPeriod.objects.get(year=2025, quarter=4)
+    overview = office_client.get(reverse("dashboard:overview", args=[plan.code]), {"period": period.pk})
+    risks = re.search(r'id="risks">(.*?)</section>', overview.content.decode(), re.S)[1]
+    assert "全区森林覆盖率" in risks and "到期未达标" in risks and "到期值 6.71" in risks
 
 
 def test_the_pages_and_the_pdf_say_the_verdict_with_both_values(forest, plan, office_client):

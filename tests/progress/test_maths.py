@@ -61,7 +61,7 @@ def test_bands_follow_configured_margins():
 def test_about_is_achieved_within_five_percent():
     assert comparator_holds("approx", 24, 25)
     assert not comparator_holds("approx", 23.7, 25)
-    assert evaluate(spec("approx", 25.0), [Point(END, 26.2)], END).status == Status.ACHIEVED
+    assert evaluate(spec("approx", 25.0), [Point(END, 26.2)], END).status == Status.MET_BY_DATE
 
 
 def test_relative_target_needs_the_baseline_year_value():
@@ -71,27 +71,27 @@ def test_relative_target_needs_the_baseline_year_value():
         comparator="gte", value=5, target_date=END, direction="down", relative=True, baseline=100, baseline_date=START
     )
     assert relative_target(100, 5, "down") == 95
-    assert evaluate(with_base, [Point(END, 94)], END).status == Status.ACHIEVED
-    assert evaluate(with_base, [Point(END, 99)], END).status == Status.OFF_TRACK
+    assert evaluate(with_base, [Point(END, 94)], END).status == Status.MET_BY_DATE
+    assert evaluate(with_base, [Point(END, 99)], END).status == Status.MISSED_BY_DATE
 
 
 def test_directional_targets_follow_the_movement():
     up = TargetSpec(comparator="increase", target_date=END, baseline=10, baseline_date=START)
-    assert evaluate(up, [Point(END, 12)], END).status == Status.ON_TRACK
-    assert evaluate(up, [Point(END, 8)], END).status == Status.OFF_TRACK
+    assert evaluate(up, [Point(END, 12)], END).status == Status.MET_BY_DATE
+    assert evaluate(up, [Point(END, 8)], END).status == Status.MISSED_BY_DATE
     down = TargetSpec(comparator="decrease", target_date=END)
-    assert evaluate(down, [Point(START, 10), Point(END, 8)], END).status == Status.ON_TRACK
+    assert evaluate(down, [Point(START, 10), Point(END, 8)], END).status == Status.MET_BY_DATE
 
 
 def test_city_assigned_waits_for_the_value():
     assert evaluate(TargetSpec("city_assigned", END), [Point(END, 3)], END).status == Status.AWAITING_CITY
     assigned = TargetSpec("city_assigned", END, value=14.5, baseline=0, baseline_date=START)
-    assert evaluate(assigned, [Point(END, 15)], END).status == Status.ACHIEVED
+    assert evaluate(assigned, [Point(END, 15)], END).status == Status.MET_BY_DATE
 
 
 def test_milestones():
     village = TargetSpec("milestone", END, value=1)
-    assert evaluate(village, [Point(START, 0), Point(END, 1)], END).status == Status.ACHIEVED
+    assert evaluate(village, [Point(START, 0), Point(END, 1)], END).status == Status.MET_BY_DATE
     missed = evaluate(village, [Point(START, 0)], dt.date(2026, 3, 31))
     assert missed.status == Status.MISSED_BY_DATE and missed.judged == 0
     assert evaluate(TargetSpec("milestone", END), [], END).status == Status.NO_DATA
@@ -112,6 +112,24 @@ def test_a_target_past_its_date_is_judged_on_the_value_of_its_date_and_shows_the
     assert met.status == Status.MET_BY_DATE and met.judged == 8.2 and met.latest == 7.9
 
 
+def test_a_target_is_judged_in_its_dates_own_quarter_once_that_value_is_in():
+    """As of 2025 Q4 (the 2025 evaluation), a "by 2025" target is judged on 2025 Q4's value, dated its date."""
+    q3 = Point(dt.date(2025, 9, 30), 6.5)
+    result = evaluate(FOREST, [q3, Point(END, 6.71)], END)
+    assert result.status == Status.MISSED_BY_DATE and result.judged == 6.71 and result.latest == 6.71
+    met = evaluate(FOREST, [q3, Point(END, 8.3)], END)
+    assert met.status == Status.MET_BY_DATE and met.judged == 8.3 and met.forecast is None
+
+
+def test_until_the_value_of_its_date_is_in_a_target_on_its_date_keeps_its_progress_status():
+    """2025 Q4 not yet approved: as of 2025 Q4 what the values so far say; after the quarter, judged on Q3's."""
+    q3 = Point(dt.date(2025, 9, 30), 6.5)
+    waiting = evaluate(FOREST, [q3], END)
+    assert waiting.status not in FINAL and waiting.judged is None and waiting.latest == 6.5
+    after = evaluate(FOREST, [q3], dt.date(2026, 3, 31))
+    assert after.status == Status.MISSED_BY_DATE and after.judged == 6.5
+
+
 def test_without_a_value_by_its_date_a_past_target_has_nothing_to_judge():
     result = evaluate(FOREST, [Point(dt.date(2026, 3, 31), 9.0)], LATER)
     assert result.status == Status.NO_DATA and result.latest == 9.0 and result.judged is None
@@ -130,8 +148,29 @@ def test_a_final_verdict_never_changes_with_what_comes_after_the_date(rows, as_o
     second = evaluate(FOREST, [*series, Point(max(as_of, END + dt.timedelta(days=1)), later)], as_of)
     assert first.status == second.status and first.judged == second.judged
     if first.status in FINAL:
-        judged_at_date = evaluate(FOREST, series, END)
-        assert (first.status == Status.MET_BY_DATE) == (judged_at_date.status == Status.ACHIEVED)
+        at_date = evaluate(FOREST, series, END)
+        if at_date.status in FINAL:  # the value of its date was in: judged then, once
+            assert (at_date.status, at_date.judged) == (first.status, first.judged)
+        else:  # judged after its date on the latest value before it
+            assert (first.status == Status.MET_BY_DATE) == (at_date.status == Status.ACHIEVED)
+
+
+quarter_values = st.lists(st.tuples(st.integers(0, 14), st.floats(0, 100, allow_nan=False)), max_size=12)
+
+
+@given(quarter_values, st.floats(0, 100, allow_nan=False), st.integers(1, 12), st.floats(0, 100, allow_nan=False))
+def test_once_the_value_of_its_date_is_in_the_verdict_of_its_date_stands(rows, at_date, later_quarters, later):
+    """Values at quarter ends, the target's date among them: as of the date and any quarter after it, one verdict,
+    on the date's value, whatever comes after; the newest value shows beside it."""
+    ends = [dt.date(year, month, day) for year in range(2021, 2026) for month, day in ((3, 31), (6, 30), (9, 30))]
+    series = [Point(ends[q], v) for q, v in rows] + [Point(END, at_date)]
+    judged = evaluate(FOREST, series, END)
+    assert judged.status in FINAL and judged.judged == at_date
+    as_of = END + dt.timedelta(days=91 * later_quarters)
+    afterwards = evaluate(FOREST, [*series, Point(as_of, later)], as_of)
+    assert (afterwards.status, afterwards.judged) == (judged.status, judged.judged)
+    assert afterwards.latest == later
+    assert (judged.status == Status.MET_BY_DATE) == (at_date >= FOREST.value)
 
 
 def test_forecast_needs_three_points():

@@ -17,7 +17,11 @@ class Command(BaseCommand):
             raise CommandError("请先运行 load_ninghe_plan 导入方案。")
         seeded = demo.seed(plan, today=timezone.localdate())  # the demo is anchored to the day it is loaded
         self.stdout.write(self.style.WARNING("以下均为演示数据，不是官方统计。"))
-        self.stdout.write(f"历史季度已审核报告 {seeded.history} 份；本季度各状态：{seeded.current}")
+        quarter = seeded.quarter
+        self.stdout.write(
+            f"历史季度已审核报告 {seeded.history} 份；报送中的 {quarter.year}年第{quarter.quarter}季度"
+            f"（{quarter.due_on:%m-%d} 截止）各状态：{seeded.current}"
+        )
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）："))
         for account in seeded.accounts:
             self.stdout.write(f"  {account.username:<12} {account.display}")
