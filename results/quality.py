@@ -25,8 +25,13 @@ from .models import TargetResult
 log = logging.getLogger(__name__)
 
 RULES = FlagRules()
-LAGGING = (Status.OFF_TRACK, Status.MISSED_BY_DATE)
-ON_COURSE = (TaskStatus.COMPLETED, TaskStatus.IN_PROGRESS)
+# What contradicts each status a unit may report: a task 已完成 while a target of it is 滞后 or 到期未达标; a task
+# 推进中 (not 滞后) while a target of it is 滞后 now. A 2025 target missed at its date does not contradict work
+# still in progress towards 2030: the office knows that verdict already.
+LAGGING = {
+    TaskStatus.COMPLETED: (Status.OFF_TRACK, Status.MISSED_BY_DATE),
+    TaskStatus.IN_PROGRESS: (Status.OFF_TRACK,),
+}
 
 Kind = QualityFlag.Kind
 
@@ -108,9 +113,9 @@ def _rounded(value: float) -> str:
 
 
 def targets_lag(report: QuarterlyReport, updates) -> list[Finding]:
-    """已完成 or 推进中 while the engine's latest result (up to this quarter) has a target of the task 滞后 or
-    到期未达标: the unit's account and the figures disagree."""
-    on_course = {u.task_id: u for u in updates if u.status in ON_COURSE}
+    """已完成 or 推进中 while the engine's latest result (up to this quarter) has a target of the task lagging (see
+    LAGGING): the unit's account and the figures disagree."""
+    on_course = {u.task_id: u for u in updates if u.status in LAGGING}
     if not on_course:
         return []
     results = (
@@ -125,7 +130,7 @@ def targets_lag(report: QuarterlyReport, updates) -> list[Finding]:
         latest.setdefault(result.target_id, result)
     lagging: dict[int, list[TargetResult]] = {}
     for result in latest.values():
-        if result.status in LAGGING:
+        if result.status in LAGGING[on_course[result.target.task_id].status]:
             lagging.setdefault(result.target.task_id, []).append(result)
     findings = []
     for task_id, rows in lagging.items():
@@ -133,7 +138,7 @@ def targets_lag(report: QuarterlyReport, updates) -> list[Finding]:
         newest = max((r.period for r in rows), key=lambda p: p.key)
         detail = {
             "status": on_course[task_id].status,
-            "targets": "、".join(f"“{r.target}”" for r in rows),
+            "targets": "、".join(f"“{r.target.indicator.name}（{r.target.get_period_display()}）”" for r in rows),
             "final": all(r.status == Status.MISSED_BY_DATE for r in rows),
             **_quarter(newest),
         }

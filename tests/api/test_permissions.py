@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tasks.models import QuarterlyReport, ReportStatus
+from tests.factories import percent_down_flag
 from tests.tasks.test_permissions import a_report_in
 from tests.tasks.test_smoke import complete_data
 
@@ -203,27 +204,12 @@ def test_a_draft_s_values_are_never_in_the_values_list(api_for, report_a):
     assert api_for("office").get(reverse("api:value-list")).data["count"] == 0
 
 
-def _flag_on(report):
-    from django.utils import timezone
-
-    from tasks.models import QualityFlag
-
-    update = report.task_updates.order_by("pk").first()
-    return QualityFlag.objects.create(
-        report=report,
-        kind=QualityFlag.Kind.PERCENT_DOWN,
-        task=update.task,
-        detail={"before": 60, "after": 40, "year": 2025, "quarter": 4},
-        computed_at=timezone.now(),
-    )
-
-
 @pytest.mark.parametrize("role, sees", list(zip(ROLES[1:], [False, False, False, True, False, True], strict=True)))
 def test_check_prompts_are_shown_to_the_office_only(role, sees, request, api_for):
     report = a_report_in("submitted", request)
     if role == "dept_a_head":
         request.getfixturevalue("dept_a_head")
-    flag = _flag_on(report)
+    flag = percent_down_flag(report)
     response = api_for(role).get(reverse("api:report-detail", args=[report.pk]))
     if response.status_code == 404:  # another unit's report, or a viewer's unapproved one
         assert role in ("dept_b", "viewer")
@@ -242,7 +228,7 @@ def test_only_the_office_dismisses_a_check_prompt(role, expected, request, api_f
     report = a_report_in("submitted", request)
     if role == "dept_a_head":
         request.getfixturevalue("dept_a_head")
-    flag = _flag_on(report)
+    flag = percent_down_flag(report)
     url = reverse("api:report-flag-dismiss", args=[report.pk, flag.pk])
 
     response = api_for(role).post(url, {"reason": "已电话核实。"}, format="json")
@@ -261,7 +247,7 @@ def test_only_the_office_dismisses_a_check_prompt(role, expected, request, api_f
 
 def test_dismissing_without_a_reason_is_refused_in_chinese(request, api_for):
     report = a_report_in("submitted", request)
-    flag = _flag_on(report)
+    flag = percent_down_flag(report)
     response = api_for("office").post(
         reverse("api:report-flag-dismiss", args=[report.pk, flag.pk]), {"reason": " "}, format="json"
     )
@@ -272,7 +258,7 @@ def test_dismissing_without_a_reason_is_refused_in_chinese(request, api_for):
 
 def test_a_prompt_of_another_report_is_not_found(request, api_for, report_b):
     report = a_report_in("submitted", request)
-    flag = _flag_on(report)
+    flag = percent_down_flag(report)
     response = api_for("office").post(
         reverse("api:report-flag-dismiss", args=[report_b.pk, flag.pk]), {"reason": "x"}, format="json"
     )

@@ -12,6 +12,7 @@ from django.utils import translation
 from departments.models import Department
 from results.services import recompute_plan
 from tasks import services
+from tests.factories import percent_down_flag
 from tests.tasks.test_smoke import complete_data
 from tests.tasks.test_views import fresh
 
@@ -101,21 +102,11 @@ def test_an_approved_row_says_approved_and_nothing_about_reporting_late(report_a
 def test_office_home_counts_reports_with_open_check_prompts(
     report_a, report_b, dept_a_user, dept_b_user, office_user, viewer_user, period
 ):
-    from django.utils import timezone
-
-    from tasks.models import QualityFlag
-
     flagged_report = send(report_a, dept_a_user)
     send(report_b, dept_b_user)
     tasks = list(flagged_report.task_updates.order_by("pk"))
     for update in tasks[:2]:
-        QualityFlag.objects.create(
-            report=flagged_report,
-            kind=QualityFlag.Kind.PERCENT_DOWN,
-            task=update.task,
-            detail={"before": 60, "after": 40, "year": 2025, "quarter": 4},
-            computed_at=timezone.now(),
-        )
+        percent_down_flag(flagged_report, update=update)
 
     home = client_for(office_user).get(reverse("tasks:home"), {"period": period.pk}).content.decode()
     assert re.search(r'id="flagged-count"><strong>1</strong>份报告有待核查提示', home)

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from tasks import services
 from tasks.models import FieldChange, QualityFlag, QuarterlyReport, ReportEvent, ReportStatus
+from tests.factories import percent_down_flag
 from tests.tasks.test_smoke import complete_data
 
 pytestmark = pytest.mark.django_db
@@ -627,17 +628,9 @@ def test_a_milestone_is_refused_a_number_by_the_shared_rules(plan):
 # --- quality flags: the office dismisses one with a reason ---------------------------------------------------
 
 
-def a_flag(report) -> QualityFlag:
-    update = report.task_updates.order_by("pk").first()
-    detail = {"before": 60, "after": 40, "year": 2025, "quarter": 4}
-    return QualityFlag.objects.create(
-        report=report, kind=QualityFlag.Kind.PERCENT_DOWN, task=update.task, detail=detail, computed_at=timezone.now()
-    )
-
-
 def test_office_dismisses_a_flag_with_its_reason_kept_in_the_history(report_a, dept_a_user, office_user):
     report = submitted(report_a, dept_a_user)
-    flag = a_flag(report)
+    flag = percent_down_flag(report)
 
     services.dismiss_flag(flag=flag, by=office_user, reason="  年度口径调整，已核实。 ")
 
@@ -653,7 +646,7 @@ def test_office_dismisses_a_flag_with_its_reason_kept_in_the_history(report_a, d
 
 
 def test_dismissing_needs_a_reason_and_happens_once(report_a, dept_a_user, office_user):
-    flag = a_flag(submitted(report_a, dept_a_user))
+    flag = percent_down_flag(submitted(report_a, dept_a_user))
     with pytest.raises(ValidationError, match="请填写忽略这条待核查提示的理由"):
         services.dismiss_flag(flag=flag, by=office_user, reason="  ")
     assert QualityFlag.objects.get(pk=flag.pk).is_open
@@ -664,8 +657,8 @@ def test_dismissing_needs_a_reason_and_happens_once(report_a, dept_a_user, offic
     assert ReportEvent.objects.filter(report=flag.report, action=Action.DISMISS_FLAG).count() == 1
 
 
-def test_only_the_office_dismisses_a_flag(report_a, dept_a_user, dept_a_head, viewer_user):
-    flag = a_flag(submitted(report_a, dept_a_user))
+def test_only_the_office_dismisses_percent_down_flag(report_a, dept_a_user, dept_a_head, viewer_user):
+    flag = percent_down_flag(submitted(report_a, dept_a_user))
     for user in (dept_a_user, dept_a_head, viewer_user):
         with pytest.raises(PermissionDenied):
             services.dismiss_flag(flag=flag, by=user, reason="自己说没问题。")
@@ -675,5 +668,5 @@ def test_only_the_office_dismisses_a_flag(report_a, dept_a_user, dept_a_head, vi
 def test_dismissing_does_not_count_as_writing_the_report(report_a, dept_a_user, office_user):
     """Separation of duties: the office member who dismissed a flag may still approve."""
     report = submitted(report_a, dept_a_user)
-    services.dismiss_flag(flag=a_flag(report), by=office_user, reason="已核实。")
+    services.dismiss_flag(flag=percent_down_flag(report), by=office_user, reason="已核实。")
     assert services.approve_report(report=fresh(report), by=office_user).status == ReportStatus.APPROVED

@@ -13,6 +13,7 @@ from django.urls import reverse
 from indicators.models import Indicator
 from tasks import services
 from tasks.models import IndicatorValue, QuarterlyReport, ReportEvent, ReportingPeriod, ReportStatus
+from tests.factories import percent_down_flag
 from tests.tasks.test_smoke import complete_data
 
 pytestmark = pytest.mark.django_db
@@ -567,10 +568,6 @@ def test_log_in_and_password_pages_are_in_chinese(client, dept_a_client):
 @pytest.fixture
 def flagged(report_a, dept_a_user):
     """A's submitted report with one open check prompt on its first task."""
-    from django.utils import timezone
-
-    from tasks.models import QualityFlag
-
     tasks, indicators = complete_data(report_a)
     services.save_draft(
         report=fresh(report_a),
@@ -580,11 +577,7 @@ def flagged(report_a, dept_a_user):
         indicator_data=indicators,
     )
     report = services.submit_report(report=fresh(report_a), by=dept_a_user)
-    update = report.task_updates.order_by("pk").first()
-    detail = {"before": 60, "after": 40, "year": 2025, "quarter": 4}
-    QualityFlag.objects.create(
-        report=report, kind=QualityFlag.Kind.PERCENT_DOWN, task=update.task, detail=detail, computed_at=timezone.now()
-    )
+    percent_down_flag(report)
     return report
 
 
