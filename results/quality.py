@@ -118,24 +118,24 @@ def targets_lag(report: QuarterlyReport, updates) -> list[Finding]:
     on_course = {u.task_id: u for u in updates if u.status in LAGGING}
     if not on_course:
         return []
-    results = (
-        TargetResult.objects.filter(
-            target__task_id__in=on_course, period__in=ReportingPeriod.objects.up_to(report.period)
-        )
-        .select_related("target__indicator", "period")
-        .order_by("target__order", "-period__year", "-period__quarter")
+    newest = (
+        ReportingPeriod.objects.up_to(report.period)
+        .filter(target_results__target__task_id__in=on_course)
+        .chronological(newest_first=True)
+        .first()
+    )  # the engine writes every target for each quarter it computes: the newest such quarter is the latest word
+    if newest is None:
+        return []
+    latest = TargetResult.objects.filter(target__task_id__in=on_course, period=newest).select_related(
+        "target__indicator"
     )
-    latest: dict[int, TargetResult] = {}
-    for result in results:
-        latest.setdefault(result.target_id, result)
     lagging: dict[int, list[TargetResult]] = {}
-    for result in latest.values():
+    for result in latest:
         if result.status in LAGGING[on_course[result.target.task_id].status]:
             lagging.setdefault(result.target.task_id, []).append(result)
     findings = []
     for task_id, rows in lagging.items():
         rows.sort(key=lambda r: (r.target.indicator.order, r.target.order))
-        newest = max((r.period for r in rows), key=lambda p: p.key)
         detail = {
             "status": on_course[task_id].status,
             "targets": "、".join(f"“{r.target.indicator.name}（{r.target.get_period_display()}）”" for r in rows),
