@@ -6,13 +6,16 @@ exactly as for the web form and the spreadsheet.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from targets.models import Plan
+from tasks import permissions, selectors
 from tasks.limits import FIELD_LIMITS
 from tasks.models import (
     FieldChange,
     IndicatorValue,
+    QualityFlag,
     QuarterlyReport,
     ReportEvent,
     ReportingPeriod,
@@ -97,14 +100,48 @@ class EventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class QualityFlagSerializer(serializers.ModelSerializer):
+    """A check prompt for the office's review, with its one-sentence explanation in the caller's language."""
+
+    sentence = serializers.CharField(read_only=True)
+    is_open = serializers.BooleanField(read_only=True)
+    dismissed_by = serializers.CharField(source="dismissed_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = QualityFlag
+        fields = [
+            "id",
+            "kind",
+            "task",
+            "indicator",
+            "sentence",
+            "computed_at",
+            "is_open",
+            "dismissed_at",
+            "dismissed_by",
+            "dismissal_reason",
+        ]
+        read_only_fields = fields
+
+
 class ReportDetailSerializer(ReportSerializer):
     task_updates = TaskUpdateSerializer(many=True, read_only=True)
     indicator_values = IndicatorValueSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
+    quality_flags = serializers.SerializerMethodField(
+        help_text="The office's check prompts (the office only; empty for everyone else)."
+    )
 
     class Meta(ReportSerializer.Meta):
-        fields = [*ReportSerializer.Meta.fields, "task_updates", "indicator_values", "events"]
+        fields = [*ReportSerializer.Meta.fields, "task_updates", "indicator_values", "events", "quality_flags"]
         read_only_fields = fields
+
+    @extend_schema_field(QualityFlagSerializer(many=True))
+    def get_quality_flags(self, report) -> list:
+        request = self.context.get("request")
+        if request is None or not permissions.can_see_flags(request.user):
+            return []
+        return QualityFlagSerializer(selectors.report_flags(report), many=True).data
 
 
 class StartReportSerializer(serializers.Serializer):
@@ -145,6 +182,10 @@ class SaveReportSerializer(serializers.Serializer):
 
 class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=FIELD_LIMITS["comment"])
+
+
+class DismissFlagSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=FIELD_LIMITS["comment"], help_text="Why the prompt needs no action.")
 
 
 class ConflictSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ report someone may not see answers 404 (tasks.permissions.visible_reports), as o
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -182,11 +183,12 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             report = selectors.report_with_content(int(pk), self.get_queryset())
         except QuarterlyReport.DoesNotExist:
             raise NotFound from None
-        return Response(report_serializers.ReportDetailSerializer(report).data)
+        return Response(report_serializers.ReportDetailSerializer(report, context={"request": request}).data)
 
     def _detail(self, report, code=status.HTTP_200_OK) -> Response:
         fresh = selectors.report_with_content(report.pk, QuarterlyReport.objects.all())
-        return Response(report_serializers.ReportDetailSerializer(fresh).data, status=code)
+        body = report_serializers.ReportDetailSerializer(fresh, context={"request": self.request}).data
+        return Response(body, status=code)
 
     @extend_schema(
         request=report_serializers.StartReportSerializer,
@@ -266,3 +268,15 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         return self._review(request, lambda r, u, c: services.reopen_report(report=r, by=u, reason=c))
+
+    @extend_schema(
+        request=report_serializers.DismissFlagSerializer, responses={200: report_serializers.ReportDetailSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path=r"flags/(?P<flag_pk>\d+)/dismiss", url_name="flag-dismiss")
+    def dismiss_flag(self, request, pk=None, flag_pk=None):
+        """The office dismisses one check prompt with its reason (kept with the prompt and in the history)."""
+        report = self.get_object()
+        flag = get_object_or_404(report.quality_flags.all(), pk=flag_pk)
+        reason = request.data.get("reason")  # the service checks who may, then that it is given and its length
+        services.dismiss_flag(flag=flag, by=request.user, reason=reason if isinstance(reason, str) else "")
+        return self._detail(report)

@@ -9,8 +9,10 @@ class ResultsConfig(AppConfig):
     verbose_name = _("Progress results")
 
     def ready(self):
-        from tasks.signals import approved_data_changed
+        from tasks.signals import approved_data_changed, report_submitted
 
+        from .quality import flags_on_submit
         from .receivers import queue_recompute
 
         approved_data_changed.connect(queue_recompute, dispatch_uid="results.queue_recompute")
+        report_submitted.connect(flags_on_submit, dispatch_uid="results.flags_on_submit")

@@ -412,6 +412,14 @@ def _reached(step: int) -> bool:
     return step >= HISTORY_LENGTH - 2
 
 
+def _next_percent(last: int | None, rng: random.Random, *, dip: bool) -> int:
+    """Work moves on from last quarter's percent (carried into the new report); a few units' first task slips
+    back, so the office's check prompts have something to show."""
+    if last is None:
+        return 60 + rng.randint(0, 20)
+    return max(0, last - 5) if dip else min(100, last + rng.randint(0, 8))
+
+
 def create_current_quarter(plan: Plan, period: ReportingPeriod, office, *, today: dt.date) -> dict[str, int]:
     """The quarter being reported in the mix of states of `today` (see `state_mix`), driven through the real services
     so its history is genuine, then dated as it happened (see `_timeline`)."""
@@ -435,7 +443,7 @@ def create_current_quarter(plan: Plan, period: ReportingPeriod, office, *, today
         task_data = {
             u.task_id: {
                 "status": TaskStatus.IN_PROGRESS,
-                "percent_complete": _percent(HISTORY_LENGTH, rng),
+                "percent_complete": _next_percent(u.percent_complete, rng, dip=i % 9 == 1 and n == 0),
                 "work_done": f"（{DEMO_NOTE}）本季度推进“{u.task.title}”。",
                 "problems": "（演示）项目资金到位较慢，影响进度。" if i % 7 == 0 and n == 0 else "",
                 "next_steps": "（演示）继续推进。",

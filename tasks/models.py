@@ -64,7 +64,7 @@ class ReportingPeriod(models.Model):
         ]
 
     def __str__(self):
-        return _("%(year)s Q%(quarter)s") % {"year": self.year, "quarter": self.quarter}
+        return quarter_label(self.year, self.quarter)
 
     @property
     def ends_on(self) -> dt.date:
@@ -77,6 +77,10 @@ class ReportingPeriod(models.Model):
 
     def is_overdue(self, today: dt.date) -> bool:
         return today > self.due_on
+
+
+def quarter_label(year: int, quarter: int) -> str:
+    return _("%(year)s Q%(quarter)s") % {"year": year, "quarter": quarter}
 
 
 DUE_DAYS_AFTER_QUARTER = 10
@@ -278,6 +282,7 @@ class ReportEvent(models.Model):
         REOPEN = "reopen", _("Reopened by the office")
         UPLOAD = "upload", _("Attached evidence")
         IMPORT = "import", _("Imported from a spreadsheet")
+        DISMISS_FLAG = "dismiss_flag", _("Dismissed a check prompt")
 
     report = models.ForeignKey(
         QuarterlyReport, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
@@ -302,6 +307,7 @@ class ReportEvent(models.Model):
 
 
 EVIDENCE_FIELD = "evidence"
+QUALITY_FLAG_FIELD = "quality_flag"
 
 
 class FieldChange(models.Model):
@@ -333,7 +339,7 @@ class FieldChange(models.Model):
 
     def _model_field(self):
         """The TaskUpdate or IndicatorValue field this change is about; None for an attached file."""
-        if self.field == EVIDENCE_FIELD:
+        if self.field in (EVIDENCE_FIELD, QUALITY_FLAG_FIELD):
             return None
         model = IndicatorValue if self.indicator_id else TaskUpdate
         try:
@@ -358,6 +364,8 @@ class FieldChange(models.Model):
     def field_label(self) -> str:
         if self.field == EVIDENCE_FIELD:
             return str(Evidence._meta.verbose_name)
+        if self.field == QUALITY_FLAG_FIELD:
+            return str(QualityFlag._meta.verbose_name)
         field = self._model_field()
         return str(field.verbose_name) if field is not None else self.field
 
@@ -383,3 +391,112 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class QualityFlag(models.Model):
+    """A reason for the office to look twice at a submitted report; never an error, never a block.
+
+    Computed when the report reaches the office (results.quality, which may read the engine's results);
+    `detail` holds what the sentence needs, so it reads in the reader's language. A dismissal keeps who,
+    when and why, here and in the report's history.
+    """
+
+    class Kind(models.TextChoices):
+        TARGETS_LAG = "targets_lag", _("On course while its targets lag")
+        PERCENT_DOWN = "percent_down", _("Percent complete went down")
+        OFF_TREND = "off_trend", _("Far outside the indicator's trend")
+        REPEATED_TEXT = "repeated_text", _("Same text as last quarter")
+        FAR_FROM_OFFICIAL = "far_from_official", _("Far from the official figure")
+
+    report = models.ForeignKey(
+        QuarterlyReport, on_delete=models.CASCADE, related_name="quality_flags", verbose_name=_("report")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    detail = models.JSONField(_("detail"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dismissed by"),
+    )
+    dismissal_reason = models.TextField(_("reason for dismissing"), blank=True)
+
+    class Meta:
+        verbose_name = _("check prompt")
+        verbose_name_plural = _("check prompts")
+        ordering = ["report", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(task__isnull=True) ^ models.Q(indicator__isnull=True),
+                name="quality_flag_on_a_task_or_an_indicator",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "kind", "task"],
+                condition=models.Q(task__isnull=False),
+                name="quality_flag_once_per_task",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "kind", "indicator"],
+                condition=models.Q(indicator__isnull=False),
+                name="quality_flag_once_per_indicator",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.get_kind_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.dismissed_at is None
+
+    @property
+    def subject(self) -> str:
+        """What the flag is about: the task (code and title) or the indicator."""
+        if self.task_id:
+            return f"{self.task.code} {self.task.title}"
+        return self.indicator.name
+
+    @property
+    def sentence(self) -> str:
+        d = self.detail
+        if self.kind == self.Kind.TARGETS_LAG:
+            words = {"status": TaskStatus(d["status"]).label, "targets": d["targets"], "quarter": _quarter(d)}
+            if d.get("final"):
+                return _("Reported as %(status)s, but %(targets)s missed its date (%(quarter)s).") % words
+            return _("Reported as %(status)s, but %(targets)s is off track as of %(quarter)s.") % words
+        if self.kind == self.Kind.PERCENT_DOWN:
+            return _("Percent complete went down from %(before)s%% (%(quarter)s) to %(after)s%%.") % {
+                "before": d["before"],
+                "after": d["after"],
+                "quarter": _quarter(d),
+            }
+        if self.kind == self.Kind.OFF_TREND:
+            return (
+                _(
+                    "%(value)s %(unit)s is far from this indicator's recent trend: its last %(n)s approved values "
+                    "point to about %(expected)s, give or take %(band)s."
+                )
+                % d
+            )
+        if self.kind == self.Kind.REPEATED_TEXT:
+            words = {"share": d["share"], "quarter": _quarter(d)}
+            if d.get("confirmed"):
+                return (
+                    _(
+                        "The work done this quarter is %(share)s%% the same text as in %(quarter)s; the unit ticked it "
+                        "as checked and still true."
+                    )
+                    % words
+                )
+            return _("The work done this quarter is %(share)s%% the same text as in %(quarter)s.") % words
+        return _("%(value)s %(unit)s is %(gap)s%% away from the latest official figure, %(official)s (%(source)s).") % d
+
+
+def _quarter(detail: dict) -> str:
+    return quarter_label(detail["year"], detail["quarter"])

@@ -79,6 +79,15 @@ def can_reopen(user, report: QuarterlyReport) -> bool:
     return report.status == ReportStatus.APPROVED and is_office(user)
 
 
+def can_see_flags(user) -> bool:
+    """Quality flags are the office's review aids; units and viewers do not see them."""
+    return is_office(user)
+
+
+def can_dismiss_flag(user, report: QuarterlyReport) -> bool:
+    return is_office(user) and report.status != ReportStatus.DRAFT
+
+
 def can_start_report(user, department, period) -> bool:
     """Only a unit's own members start its report, and only while the quarter is open."""
     own = department_of(user)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from departments.models import Department, DepartmentKind
@@ -18,6 +18,7 @@ from targets.models import Plan, Responsibility, Task
 from .models import (
     FieldChange,
     IndicatorValue,
+    QualityFlag,
     QuarterlyReport,
     ReportEvent,
     ReportingPeriod,
@@ -71,6 +72,19 @@ def report_with_content(pk: int, reports: QuerySet[QuarterlyReport]) -> Quarterl
     )
 
 
+def report_flags(report: QuarterlyReport) -> QuerySet[QualityFlag]:
+    """A report's quality flags, open ones first, with what each sentence and its dismissal need."""
+    return report.quality_flags.select_related("task__area", "indicator", "dismissed_by").order_by("dismissed_at", "pk")
+
+
+def open_flag_counts(plan: Plan, period: ReportingPeriod) -> dict[int, int]:
+    """Open quality flags of the quarter's reports awaiting review, by report id (the office's home)."""
+    flags = QualityFlag.objects.filter(
+        report__plan=plan, report__period=period, report__status=ReportStatus.SUBMITTED, dismissed_at__isnull=True
+    )
+    return dict(flags.order_by().values("report_id").annotate(n=Count("pk")).values_list("report_id", "n"))
+
+
 def previous_values(report: QuarterlyReport) -> dict[int, Decimal]:
     """The last approved value of each indicator before this report's quarter, for the change check."""
     return {pk: row.value for pk, row in last_approved_values(report).items()}
@@ -90,9 +104,16 @@ def _earlier_approved(model, report: QuarterlyReport, **unit):
 
 def last_approved_values(report: QuarterlyReport) -> dict[int, IndicatorValue]:
     """Each indicator's last approved figure before this quarter, with its quarter (row.report.period)."""
+    return {pk: rows[-1] for pk, rows in approved_series(report).items()}
+
+
+def approved_series(report: QuarterlyReport) -> dict[int, list[IndicatorValue]]:
+    """Each of the unit's indicators' approved figures before this quarter, oldest first (the trend check)."""
     earlier = _earlier_approved(IndicatorValue, report, indicator__reporting_department=report.department)
-    earlier = earlier.filter(value__isnull=False)
-    return {row.indicator_id: row for row in earlier}
+    series: dict[int, list[IndicatorValue]] = {}
+    for row in earlier.filter(value__isnull=False):
+        series.setdefault(row.indicator_id, []).append(row)
+    return series
 
 
 def last_approved_updates(report: QuarterlyReport) -> dict[int, TaskUpdate]:

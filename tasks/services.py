@@ -21,10 +21,12 @@ from .evidence import check_evidence_file, display_name
 from .limits import text_problem
 from .models import (
     EVIDENCE_FIELD,
+    QUALITY_FLAG_FIELD,
     Evidence,
     FieldChange,
     IndicatorValue,
     Notice,
+    QualityFlag,
     QuarterlyReport,
     ReportEvent,
     ReportingPeriod,
@@ -33,7 +35,7 @@ from .models import (
 )
 from .notifications import notify_office_of_major_problems
 from .selectors import department_indicators, department_tasks, last_approved_updates, previous_values
-from .signals import approved_data_changed
+from .signals import approved_data_changed, report_submitted
 from .validation import check_indicator_value, check_task_update
 
 workflow_log = logging.getLogger("ninghe.workflow")
@@ -386,6 +388,8 @@ def _finish(report: QuarterlyReport, *, by, before: str, action: str, comment: s
     report.updated_by = by
     report.save()
     _record(report, action=action, by=by, before_status=before, comment=comment)
+    if report.status == ReportStatus.SUBMITTED != before:
+        report_submitted.send(sender=QuarterlyReport, report=report)
     return report
 
 
@@ -397,6 +401,38 @@ def _require(text: str, message: str) -> None:
 def _check_comment(text: str) -> None:
     if problem := text_problem("comment", text):
         raise ValidationError(problem)
+
+
+@transaction.atomic
+def dismiss_flag(*, flag: QualityFlag, by, reason: str) -> QualityFlag:
+    """The office has looked and found nothing wrong: the flag stays, marked dismissed with who, when and why,
+    and the report's history says so. Reported data and the report's version do not change."""
+    report = _locked(flag.report)
+    if not permissions.can_dismiss_flag(by, report):
+        raise PermissionDenied(_("Only the office can dismiss a check prompt."))
+    flag = QualityFlag.objects.select_for_update().get(pk=flag.pk)
+    if not flag.is_open:
+        raise ValidationError(_("This check prompt was already dismissed."))
+    _require(reason, _("Give the reason for dismissing this check prompt."))
+    _check_comment(reason)
+    flag.dismissed_at, flag.dismissed_by, flag.dismissal_reason = timezone.now(), by, reason.strip()
+    flag.save(update_fields=["dismissed_at", "dismissed_by", "dismissal_reason"])
+    change = {
+        "field": QUALITY_FLAG_FIELD,
+        "before": flag.sentence,
+        "after": "",
+        "task": flag.task,
+        "indicator": flag.indicator,
+    }
+    _record(
+        report,
+        action=ReportEvent.Action.DISMISS_FLAG,
+        by=by,
+        before_status=report.status,
+        comment=flag.dismissal_reason,
+        changes=[change],
+    )
+    return flag
 
 
 @transaction.atomic

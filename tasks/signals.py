@@ -4,3 +4,7 @@ from django.dispatch import Signal
 
 # Sent inside the transaction that approves a report or reopens an approved one: approved data changed.
 approved_data_changed = Signal()  # kwargs: report
+
+# Sent inside the transaction that brings a report to the office (a submit, or the head's sign-off): results
+# computes its quality flags then. A receiver's failure must not undo the submission.
+report_submitted = Signal()  # kwargs: report

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.report_detail, name="report-detail"),
     path("<int:pk>/workbook.xlsx", views.report_workbook, name="report-workbook"),
     path("<int:pk>/workbook/upload/", views.report_workbook_upload, name="report-workbook-upload"),
+    path("<int:pk>/flags/<int:flag_pk>/dismiss/", views.flag_dismiss, name="flag-dismiss"),
     path("<int:pk>/<slug:action>/", views.report_action, name="report-action"),
     path("<int:pk>/tasks/<int:task_pk>/evidence/", views.evidence_upload, name="evidence-upload"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),

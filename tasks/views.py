@@ -20,7 +20,7 @@ from targets.models import Plan
 
 from . import permissions, selectors, services, spreadsheet
 from .forms import CommentForm, EvidenceForm, ReportForm, review_comment
-from .models import Evidence, QuarterlyReport, ReportingPeriod, TaskUpdate
+from .models import Evidence, QualityFlag, QuarterlyReport, ReportingPeriod, TaskUpdate
 
 
 def _plan() -> Plan:
@@ -61,6 +61,11 @@ def home(request):
         period = _chosen_period(request, periods)
         visible = permissions.visible_reports(request.user, QuarterlyReport.objects.filter(plan=plan))
         rows, counts = selectors.office_queue(plan, period, today) if period else ([], {})
+        if period and permissions.can_see_flags(request.user):
+            flagged = selectors.open_flag_counts(plan, period)
+            for row in rows:
+                row["open_flags"] = flagged.get(row["report"].pk, 0) if row["report"] else 0
+            counts["flagged"] = len(flagged)
         context = {
             "plan": plan,
             "period": period,
@@ -69,6 +74,7 @@ def home(request):
             "counts": counts,
             "major_problems": selectors.major_problems(plan, visible)[:50],
             "is_office": is_office(request.user),
+            "sees_flags": permissions.can_see_flags(request.user),
         }
         return render(request, "tasks/home_office.html", context)
     raise PermissionDenied(_("Your account has no role yet; ask the office to assign one."))
@@ -199,6 +205,8 @@ def _detail_context(request, report, form, conflict):
         "reviewing": can_review or can_sign_off,
         "figures": selectors.figures_in_review(report) if form is None else [],
         "can_reopen": permissions.can_reopen(user, report),
+        "flags": selectors.report_flags(report) if permissions.can_see_flags(user) else [],
+        "can_dismiss_flags": permissions.can_dismiss_flag(user, report),
         "events": report.events.all(),
         "evidence_max_bytes": settings.EVIDENCE_MAX_BYTES,
     }
@@ -237,6 +245,20 @@ def report_action(request, pk, action):
     else:
         messages.success(request, ACTION_MESSAGES[action])
     return redirect(report)
+
+
+@login_required
+@require_POST
+def flag_dismiss(request, pk, flag_pk):
+    report = get_object_or_404(permissions.visible_reports(request.user), pk=pk)
+    flag = get_object_or_404(QualityFlag, report=report, pk=flag_pk)
+    try:
+        services.dismiss_flag(flag=flag, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Check prompt dismissed; the reason is kept in the history."))
+    return redirect(f"{report.get_absolute_url()}#quality-flags")
 
 
 @login_required

@@ -107,3 +107,19 @@ def build_plan(*, areas: int, tasks_per_area: int, departments: int = 8) -> Plan
             indicator = IndicatorFactory(plan=plan, reporting_department=units[0])
             TargetFactory(indicator=indicator, task=task)
     return plan
+
+
+def percent_down_flag(report, *, update=None):
+    """An open check prompt on the report's first task (or `update`'s): 60 % in 2025 Q4, 40 % now."""
+    from django.utils import timezone
+
+    from tasks.models import QualityFlag
+
+    update = update or report.task_updates.order_by("pk").first()
+    return QualityFlag.objects.create(
+        report=report,
+        kind=QualityFlag.Kind.PERCENT_DOWN,
+        task=update.task,
+        detail={"before": 60, "after": 40, "year": 2025, "quarter": 4},
+        computed_at=timezone.now(),
+    )

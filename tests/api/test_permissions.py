@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tasks.models import QuarterlyReport, ReportStatus
+from tests.factories import percent_down_flag
 from tests.tasks.test_permissions import a_report_in
 from tests.tasks.test_smoke import complete_data
 
@@ -201,3 +202,64 @@ def test_approved_values_are_read_by_those_who_may_see_the_report(role, sees, re
 
 def test_a_draft_s_values_are_never_in_the_values_list(api_for, report_a):
     assert api_for("office").get(reverse("api:value-list")).data["count"] == 0
+
+
+@pytest.mark.parametrize("role, sees", list(zip(ROLES[1:], [False, False, False, True, False, True], strict=True)))
+def test_check_prompts_are_shown_to_the_office_only(role, sees, request, api_for):
+    report = a_report_in("submitted", request)
+    if role == "dept_a_head":
+        request.getfixturevalue("dept_a_head")
+    flag = percent_down_flag(report)
+    response = api_for(role).get(reverse("api:report-detail", args=[report.pk]))
+    if response.status_code == 404:  # another unit's report, or a viewer's unapproved one
+        assert role in ("dept_b", "viewer")
+        return
+    flags = response.data["quality_flags"]
+    assert [f["id"] for f in flags] == ([flag.pk] if sees else [])
+    if sees:
+        assert flags[0]["sentence"] == "完成百分比由2025年第4季度的60%降至40%。" and flags[0]["is_open"]
+
+
+DISMISS_MATRIX = list(zip(ROLES, [401, 403, 404, 403, 200, 404, 200], strict=True))
+
+
+@pytest.mark.parametrize("role, expected", DISMISS_MATRIX)
+def test_only_the_office_dismisses_a_check_prompt(role, expected, request, api_for):
+    report = a_report_in("submitted", request)
+    if role == "dept_a_head":
+        request.getfixturevalue("dept_a_head")
+    flag = percent_down_flag(report)
+    url = reverse("api:report-flag-dismiss", args=[report.pk, flag.pk])
+
+    response = api_for(role).post(url, {"reason": "已电话核实。"}, format="json")
+
+    assert response.status_code == expected
+    flag.refresh_from_db()
+    assert flag.is_open == (expected != 200)
+    if expected == 200:
+        [shown] = response.data["quality_flags"]
+        assert (
+            shown["dismissal_reason"] == "已电话核实。" and shown["dismissed_by"] == response.wsgi_request.user.username
+        )
+    if expected == 403:
+        assert response.data["detail"]
+
+
+def test_dismissing_without_a_reason_is_refused_in_chinese(request, api_for):
+    report = a_report_in("submitted", request)
+    flag = percent_down_flag(report)
+    response = api_for("office").post(
+        reverse("api:report-flag-dismiss", args=[report.pk, flag.pk]), {"reason": " "}, format="json"
+    )
+    assert response.status_code == 400 and "理由" in response.data["detail"]
+    flag.refresh_from_db()
+    assert flag.is_open
+
+
+def test_a_prompt_of_another_report_is_not_found(request, api_for, report_b):
+    report = a_report_in("submitted", request)
+    flag = percent_down_flag(report)
+    response = api_for("office").post(
+        reverse("api:report-flag-dismiss", args=[report_b.pk, flag.pk]), {"reason": "x"}, format="json"
+    )
+    assert response.status_code == 404

@@ -12,6 +12,7 @@ from django.utils import translation
 from departments.models import Department
 from results.services import recompute_plan
 from tasks import services
+from tests.factories import percent_down_flag
 from tests.tasks.test_smoke import complete_data
 from tests.tasks.test_views import fresh
 
@@ -96,3 +97,25 @@ def test_an_approved_row_says_approved_and_nothing_about_reporting_late(report_a
     due_now = html[html.index("本期待报") : html.index("全部报告")]
     assert "已审核通过" in due_now
     assert "仍可报送" not in due_now and "逾期未报" not in due_now
+
+
+def test_office_home_counts_reports_with_open_check_prompts(
+    report_a, report_b, dept_a_user, dept_b_user, office_user, viewer_user, period
+):
+    flagged_report = send(report_a, dept_a_user)
+    send(report_b, dept_b_user)
+    tasks = list(flagged_report.task_updates.order_by("pk"))
+    for update in tasks[:2]:
+        percent_down_flag(flagged_report, update=update)
+
+    home = client_for(office_user).get(reverse("tasks:home"), {"period": period.pk}).content.decode()
+    assert re.search(r'id="flagged-count"><strong>1</strong>份报告有待核查提示', home)
+    assert "2 条待核查提示" in home
+
+    services.dismiss_flag(flag=flagged_report.quality_flags.first(), by=office_user, reason="已核实。")
+    services.dismiss_flag(flag=flagged_report.quality_flags.last(), by=office_user, reason="已核实。")
+    home = client_for(office_user).get(reverse("tasks:home"), {"period": period.pk}).content.decode()
+    assert re.search(r'id="flagged-count"><strong>0</strong>', home) and "条待核查提示" not in home
+
+    viewer_home = client_for(viewer_user).get(reverse("tasks:home"), {"period": period.pk}).content.decode()
+    assert 'id="flagged-count"' not in viewer_home

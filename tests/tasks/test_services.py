@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from tasks import services
-from tasks.models import FieldChange, QuarterlyReport, ReportEvent, ReportStatus
+from tasks.models import FieldChange, QualityFlag, QuarterlyReport, ReportEvent, ReportStatus
+from tests.factories import percent_down_flag
 from tests.tasks.test_smoke import complete_data
 
 pytestmark = pytest.mark.django_db
@@ -622,3 +623,50 @@ def test_a_milestone_is_refused_a_number_by_the_shared_rules(plan):
     milestone = next(i for i in Indicator.objects.filter(plan=plan).prefetch_related("targets") if i.is_milestone)
     assert set(check_indicator_value(milestone, {"value": 3}, previous=None, complete=False)) == {"value"}
     assert check_indicator_value(milestone, {"reached": True}, previous=None, complete=False) == {}
+
+
+# --- quality flags: the office dismisses one with a reason ---------------------------------------------------
+
+
+def test_office_dismisses_a_flag_with_its_reason_kept_in_the_history(report_a, dept_a_user, office_user):
+    report = submitted(report_a, dept_a_user)
+    flag = percent_down_flag(report)
+
+    services.dismiss_flag(flag=flag, by=office_user, reason="  年度口径调整，已核实。 ")
+
+    flag.refresh_from_db()
+    assert not flag.is_open and flag.dismissed_by == office_user and flag.dismissal_reason == "年度口径调整，已核实。"
+    event = last_event(report)
+    assert (event.action, event.actor, event.comment) == (Action.DISMISS_FLAG, office_user, "年度口径调整，已核实。")
+    [change] = event.changes.all()
+    assert change.task == flag.task and change.before == "完成百分比由2025年第4季度的60%降至40%。"
+    assert change.field_label == "待核查提示"
+    assert fresh(report).version == report.version  # reported data did not change
+    assert fresh(report).status == ReportStatus.SUBMITTED
+
+
+def test_dismissing_needs_a_reason_and_happens_once(report_a, dept_a_user, office_user):
+    flag = percent_down_flag(submitted(report_a, dept_a_user))
+    with pytest.raises(ValidationError, match="请填写忽略这条待核查提示的理由"):
+        services.dismiss_flag(flag=flag, by=office_user, reason="  ")
+    assert QualityFlag.objects.get(pk=flag.pk).is_open
+
+    services.dismiss_flag(flag=flag, by=office_user, reason="已核实。")
+    with pytest.raises(ValidationError, match="已被忽略"):
+        services.dismiss_flag(flag=flag, by=office_user, reason="再次。")
+    assert ReportEvent.objects.filter(report=flag.report, action=Action.DISMISS_FLAG).count() == 1
+
+
+def test_only_the_office_dismisses_percent_down_flag(report_a, dept_a_user, dept_a_head, viewer_user):
+    flag = percent_down_flag(submitted(report_a, dept_a_user))
+    for user in (dept_a_user, dept_a_head, viewer_user):
+        with pytest.raises(PermissionDenied):
+            services.dismiss_flag(flag=flag, by=user, reason="自己说没问题。")
+    assert QualityFlag.objects.get(pk=flag.pk).is_open
+
+
+def test_dismissing_does_not_count_as_writing_the_report(report_a, dept_a_user, office_user):
+    """Separation of duties: the office member who dismissed a flag may still approve."""
+    report = submitted(report_a, dept_a_user)
+    services.dismiss_flag(flag=percent_down_flag(report), by=office_user, reason="已核实。")
+    assert services.approve_report(report=fresh(report), by=office_user).status == ReportStatus.APPROVED

@@ -13,6 +13,7 @@ from django.urls import reverse
 from indicators.models import Indicator
 from tasks import services
 from tasks.models import IndicatorValue, QuarterlyReport, ReportEvent, ReportingPeriod, ReportStatus
+from tests.factories import percent_down_flag
 from tests.tasks.test_smoke import complete_data
 
 pytestmark = pytest.mark.django_db
@@ -559,3 +560,55 @@ def test_log_in_and_password_pages_are_in_chinese(client, dept_a_client):
         {"old_password": "wrong", "new_password1": "Ninghe-2026-x", "new_password2": "Ninghe-2026-x"},
     )
     assert "你的旧密码不正确" in response.content.decode() or "旧密码不正确" in response.content.decode()
+
+
+# --- quality flags on the review page --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def flagged(report_a, dept_a_user):
+    """A's submitted report with one open check prompt on its first task."""
+    tasks, indicators = complete_data(report_a)
+    services.save_draft(
+        report=fresh(report_a),
+        by=dept_a_user,
+        version=fresh(report_a).version,
+        task_data=tasks,
+        indicator_data=indicators,
+    )
+    report = services.submit_report(report=fresh(report_a), by=dept_a_user)
+    percent_down_flag(report)
+    return report
+
+
+def test_office_sees_the_check_prompts_with_their_sentence_and_can_dismiss_one(flagged, office_client):
+    page = office_client.get(flagged.get_absolute_url()).content.decode()
+    assert 'id="quality-flags"' in page and "待核查提示" in page
+    assert "完成百分比由2025年第4季度的60%降至40%。" in page
+    flag = flagged.quality_flags.get()
+    url = reverse("tasks:flag-dismiss", args=[flagged.pk, flag.pk])
+    assert url in page
+
+    refused = office_client.post(url, {"reason": ""}, follow=True).content.decode()
+    assert "请填写忽略这条待核查提示的理由" in refused and flagged.quality_flags.get().is_open
+
+    page = office_client.post(url, {"reason": "林地清查口径调整。"}, follow=True).content.decode()
+    assert not flagged.quality_flags.get().is_open
+    assert "办公室 于" in page and "“林地清查口径调整。”" in page  # who, when and why beside the prompt
+    assert url not in page
+    assert "忽略待核查提示" in page  # and in the history
+
+
+def test_units_do_not_see_check_prompts_nor_dismiss_them(flagged, dept_a_client):
+    page = dept_a_client.get(flagged.get_absolute_url()).content.decode()
+    assert 'id="quality-flags"' not in page and "降至40%" not in page
+    flag = flagged.quality_flags.get()
+    response = dept_a_client.post(reverse("tasks:flag-dismiss", args=[flagged.pk, flag.pk]), {"reason": "没问题。"})
+    assert response.status_code == 403
+    assert flagged.quality_flags.get().is_open
+
+
+def test_another_unit_cannot_reach_a_prompt_by_its_id(flagged, dept_b_client):
+    flag = flagged.quality_flags.get()
+    response = dept_b_client.post(reverse("tasks:flag-dismiss", args=[flagged.pk, flag.pk]), {"reason": "x"})
+    assert response.status_code == 404
