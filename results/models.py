@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
-from indicators.models import Target
+from indicators.models import FigureKindChoices, Target
 from progress.maths import Status
 from targets.models import Area, Plan, Task
 from tasks.models import QuarterlyReport, ReportingPeriod
@@ -48,6 +48,17 @@ class TargetResult(models.Model):
         help_text=_("Where the expected path starts: the office's baseline, else the first value."),
     )
     baseline_on = models.DateField(_("baseline date"), null=True)
+    latest_kind = models.CharField(
+        _("kind of the latest value"), max_length=16, choices=FigureKindChoices.choices, blank=True
+    )
+    latest_figures = models.JSONField(
+        _("every kind known for the latest value's quarter"),
+        default=dict,
+        help_text=_("Filled when more than one kind is known: the figures shown beside the one that counts."),
+    )
+    judged_kind = models.CharField(
+        _("kind of the value judged at the target's date"), max_length=16, choices=FigureKindChoices.choices, blank=True
+    )
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from departments.models import Department, DepartmentKind
 from indicators.models import Indicator, Target
+from progress.authority import Figure, FigureKind
 from progress.timeliness import Timeliness, count, timeliness
 from targets.models import Plan, Responsibility, Task
 
@@ -55,7 +57,7 @@ def report_with_content(pk: int, reports: QuerySet[QuarterlyReport]) -> Quarterl
         Prefetch("task__targets", queryset=Target.objects.select_related("indicator")),
         Prefetch("task__responsibilities", queryset=Responsibility.objects.select_related("department")),
     )
-    values = IndicatorValue.objects.select_related("indicator").prefetch_related("indicator__targets")
+    values = IndicatorValue.objects.current().select_related("indicator").prefetch_related("indicator__targets")
     events = ReportEvent.objects.select_related("actor").prefetch_related(
         Prefetch("changes", queryset=FieldChange.objects.select_related("task__area", "indicator"))
     )
@@ -90,7 +92,7 @@ def _earlier_approved(model, report: QuarterlyReport, **unit):
 def last_approved_values(report: QuarterlyReport) -> dict[int, IndicatorValue]:
     """Each indicator's last approved figure before this quarter, with its quarter (row.report.period)."""
     earlier = _earlier_approved(IndicatorValue, report, indicator__reporting_department=report.department)
-    earlier = earlier.filter(value__isnull=False)
+    earlier = earlier.filter(value__isnull=False, superseded_by__isnull=True)
     return {row.indicator_id: row for row in earlier}
 
 
@@ -270,7 +272,8 @@ def group_by_period(updates) -> list[tuple[ReportingPeriod, list[TaskUpdate]]]:
 
 def indicator_values(indicator: Indicator, reports) -> QuerySet[IndicatorValue]:
     return (
-        IndicatorValue.objects.filter(indicator=indicator, report__in=reports)
+        IndicatorValue.objects.current()
+        .filter(indicator=indicator, report__in=reports)
         .select_related("report__period", "report__department")
         .order_by(*quarter_order("report__period", newest_first=True))
     )
@@ -312,7 +315,7 @@ def department_timeliness(plan: Plan, department: Department, up_to: ReportingPe
 
 def approved_values(reports: QuerySet[QuarterlyReport], *, up_to: ReportingPeriod | None) -> QuerySet[IndicatorValue]:
     """Approved indicator values of the given reports, up to a quarter, newest first."""
-    values = IndicatorValue.objects.filter(report__in=reports, report__status=ReportStatus.APPROVED)
+    values = IndicatorValue.objects.current().filter(report__in=reports, report__status=ReportStatus.APPROVED)
     if up_to is not None:
         values = values.filter(report__period__in=ReportingPeriod.objects.up_to(up_to))
     return values.select_related("indicator", "report__period", "report__department").order_by(
@@ -326,3 +329,29 @@ def holds_demo_data(plan: Plan, *, up_to: ReportingPeriod | None) -> bool:
     if up_to is not None:
         reports = reports.filter(period__in=ReportingPeriod.objects.up_to(up_to))
     return reports.exists()
+
+
+def known_figures(plan: Plan, indicator_ids: Iterable[int] | None = None, *, at=None) -> dict[int, list[Figure]]:
+    """Each indicator's figures known at `at` (now when None): the approved reports' and the official ones, one
+    version of each quarter and kind, as progress.authority figures keyed by period id. A milestone is 1 or 0."""
+    rows = IndicatorValue.objects.filter(indicator__plan=plan).known(at)
+    if indicator_ids is not None:
+        rows = rows.filter(indicator_id__in=indicator_ids)
+    figures: dict[int, list[Figure]] = defaultdict(list)
+    fields = ("indicator_id", "period_id", "kind", "value", "reached", "valid_from", "superseded_at")
+    for indicator_id, period_id, kind, value, reached, valid_from, superseded_at in rows.order_by().values_list(
+        *fields
+    ):
+        number = float(value) if value is not None else (None if reached is None else float(reached))
+        figures[indicator_id].append(Figure(period_id, FigureKind(kind), number, valid_from, superseded_at))
+    return figures
+
+
+def official_figures(plan: Plan) -> QuerySet[IndicatorValue]:
+    """Every version of every official figure of the plan, newest recorded first, with what superseded it."""
+    return (
+        IndicatorValue.objects.official()
+        .filter(indicator__plan=plan)
+        .select_related("indicator", "period", "recorded_by", "superseded_by")
+        .order_by("-recorded_at", "-pk")
+    )
