@@ -141,7 +141,9 @@ def _indicator(cell, context) -> Indicator:
         raise _BadCell(_("Name the indicator by its code or its name."))
     indicator = context["indicators"].get(text)
     if indicator is None:
-        raise _BadCell(_("“%(text)s” is not an indicator of the plan; use its code or its name.") % {"text": _text(cell)})
+        raise _BadCell(
+            _("“%(text)s” is not an indicator of the plan; use its code or its name.") % {"text": _text(cell)}
+        )
     return indicator
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from departments.models import Department, DepartmentKind
@@ -313,13 +313,20 @@ def department_timeliness(plan: Plan, department: Department, up_to: ReportingPe
     return [(p, states[p.pk], reports.get(p.pk)) for p in periods]
 
 
-def approved_values(reports: QuerySet[QuarterlyReport], *, up_to: ReportingPeriod | None) -> QuerySet[IndicatorValue]:
-    """Approved indicator values of the given reports, up to a quarter, newest first."""
-    values = IndicatorValue.objects.current().filter(report__in=reports, report__status=ReportStatus.APPROVED)
+def approved_values(
+    plan: Plan, reports: QuerySet[QuarterlyReport], *, up_to: ReportingPeriod | None, at=None
+) -> QuerySet[IndicatorValue]:
+    """The figures known at `at` (now when None) up to a quarter, newest first: the approved values of the given
+    reports and the official figures, one version of each quarter and kind."""
+    values = (
+        IndicatorValue.objects.filter(indicator__plan=plan)
+        .known(at)
+        .filter(Q(report__in=reports) | Q(report__isnull=True))
+    )
     if up_to is not None:
-        values = values.filter(report__period__in=ReportingPeriod.objects.up_to(up_to))
-    return values.select_related("indicator", "report__period", "report__department").order_by(
-        *quarter_order("report__period", newest_first=True), "indicator__order", "pk"
+        values = values.filter(period__in=ReportingPeriod.objects.up_to(up_to))
+    return values.select_related("indicator", "period", "report__department").order_by(
+        *quarter_order("period", newest_first=True), "indicator__order", "kind", "pk"
     )
 
 

@@ -334,7 +334,9 @@ def _official_context(request, plan, **extra) -> dict:
         raise PermissionDenied
     context = {
         "plan": plan,
-        "form": OfficialFigureForm(indicators=indicators, periods=ReportingPeriod.objects.chronological(newest_first=True)),
+        "form": OfficialFigureForm(
+            indicators=indicators, periods=ReportingPeriod.objects.chronological(newest_first=True)
+        ),
         "recent": selectors.official_figures(plan)[:100],
     }
     return {**context, **extra}
@@ -346,8 +348,11 @@ def official_figures(request):
     plan = _plan()
     context = _official_context(request, plan)
     if request.method == "POST":
-        form = OfficialFigureForm(request.POST, indicators=context["form"].fields["indicator"].queryset,
-                                  periods=context["form"].fields["period"].queryset)
+        form = OfficialFigureForm(
+            request.POST,
+            indicators=context["form"].fields["indicator"].queryset,
+            periods=context["form"].fields["period"].queryset,
+        )
         if form.is_valid():
             try:
                 official.record_official_figures(
@@ -384,8 +389,9 @@ def official_upload(request):
         "name": upload.name,
         "entries": [official_table.serialize(entry) for entry in parsed.entries],
     }
-    context.update(preview=parsed.entries, preview_rows=zip(parsed.rows, parsed.entries, strict=True),
-                   upload_name=upload.name)
+    context.update(
+        preview=parsed.entries, preview_rows=zip(parsed.rows, parsed.entries, strict=True), upload_name=upload.name
+    )
     return render(request, "tasks/official_figures.html", context)
 
 
@@ -418,5 +424,8 @@ def official_template(request):
     _official_context(request, plan)
     data = official_table.template_workbook(plan)
     return FileResponse(
-        BytesIO(data), as_attachment=True, filename="统计数据导入模板.xlsx", content_type=official_table.XLSX_CONTENT_TYPE
+        BytesIO(data),
+        as_attachment=True,
+        filename="统计数据导入模板.xlsx",
+        content_type=official_table.XLSX_CONTENT_TYPE,
     )
