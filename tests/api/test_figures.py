@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ history = recompute.history  # three approved quarters of forest coverage, 2024 
 
 @pytest.fixture
 def released(plan, history, office_user, django_capture_on_commit_callbacks):
-    """A final figure of 8.1 for 2024 Q3, recorded today, beside the department's 7.8."""
+    """A final figure of 8.1 for 2024 Q3, recorded two days after the department's 7.8 was approved (today)."""
     entry = OfficialEntry(
         Indicator.objects.get(plan=plan, code="forest-coverage"),
         history[-1],
@@ -28,7 +29,8 @@ def released(plan, history, office_user, django_capture_on_commit_callbacks):
         "区统计局",
         "年报",
     )
-    with django_capture_on_commit_callbacks(execute=True):
+    later = timezone.now() + dt.timedelta(days=2)
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
         record_official_figures(entries=[entry], by=office_user)
     return history
 
@@ -46,13 +48,12 @@ def test_results_say_which_figure_counted_and_the_others(plan, released, office_
 
 
 def test_results_as_known_on_a_day_before_the_release(plan, released, office_user):
-    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
-    response = token_client(office_user).get(
-        reverse("api:target-result-list"), {"as_of": "2024Q3", "known_on": yesterday}
-    )
+    today = timezone.localdate().isoformat()
+    client = token_client(office_user)
+    response = client.get(reverse("api:target-result-list"), {"as_of": "2024Q3", "known_on": today})
     row = coverage_row(response, plan, released[-1])
     assert (row["status"], row["latest_value"], row["latest_kind"]) == ("on_track", 7.8, "reported")
-    bad = token_client(office_user).get(reverse("api:target-result-list"), {"known_on": "昨天"})
+    bad = client.get(reverse("api:target-result-list"), {"known_on": "昨天"})
     assert bad.status_code == 400
 
 
@@ -62,5 +63,7 @@ def test_values_carry_their_kind_and_document(released, office_user):
     assert [(v["kind"], v["value"], v["source_title"], v["department"]) for v in values] == [
         ("final", "8.1000", "年报", None)
     ]
-    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
-    assert not client.get(reverse("api:value-list"), {"kind": "final", "known_on": yesterday}).data["results"]
+    today = timezone.localdate().isoformat()
+    assert not client.get(reverse("api:value-list"), {"kind": "final", "known_on": today}).data["results"]
+    reported = client.get(reverse("api:value-list"), {"as_of": "2024Q3", "known_on": today}).data["results"]
+    assert {v["kind"] for v in reported} == {"reported"}
