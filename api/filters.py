@@ -70,7 +70,7 @@ class ApprovedValueFilter(StrictFilterSet):
 
     class Meta:
         model = IndicatorValue
-        fields = ["indicator", "department"]
+        fields = ["indicator", "department", "kind"]
 
 
 class TargetResultFilter(StrictFilterSet):

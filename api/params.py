@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.conf import settings
@@ -27,6 +28,27 @@ AS_OF_PARAMETER = OpenApiParameter(
     OpenApiTypes.STR,
     description="Quarter as YYYYQn, e.g. 2025Q4; when omitted, the newest computed quarter that has ended.",
 )
+
+
+KNOWN_ON_PARAMETER = OpenApiParameter(
+    "known_on",
+    OpenApiTypes.DATE,
+    description="Read the figures as they were known at the end of that day (YYYY-MM-DD): the versions approved or "
+    "recorded by then and not yet superseded. Today's knowledge when omitted.",
+)
+
+
+def known_on_from(request) -> dt.datetime | None:
+    """?known_on=2026-01-31: the last moment of that day, Beijing time; None without the parameter."""
+    raw = request.query_params.get("known_on")
+    if not raw:
+        return None
+    try:
+        day = dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationError({"known_on": [_("Give the day as YYYY-MM-DD, such as 2026-01-31.")]}) from None
+    start_of_next = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    return start_of_next - dt.timedelta(microseconds=1)
 
 
 def plan_from(request) -> Plan:

@@ -132,13 +132,17 @@ class PeriodSerializer(serializers.ModelSerializer):
 
 
 class ApprovedValueSerializer(serializers.ModelSerializer):
+    """A figure: a department's approved value (`kind` reported) or an official one (provisional, final) with its
+    document; `version` and `valid_from` say which version it is and since when it is known."""
+
     indicator_code = serializers.CharField(source="indicator.code", read_only=True)
-    department = serializers.IntegerField(source="report.department_id", read_only=True)
-    department_name = serializers.CharField(source="report.department.name", read_only=True)
-    quarter = QuarterField(source="report.period")
-    report = serializers.IntegerField(source="report_id", read_only=True)
-    approved_at = serializers.DateTimeField(source="report.approved_at", read_only=True)
-    is_demo = serializers.BooleanField(source="report.is_demo", read_only=True)
+    department = serializers.IntegerField(source="report.department_id", read_only=True, allow_null=True)
+    department_name = serializers.CharField(source="report.department.name", read_only=True, allow_null=True)
+    quarter = QuarterField(source="period")
+    report = serializers.IntegerField(source="report_id", read_only=True, allow_null=True)
+    approved_at = serializers.DateTimeField(source="valid_from", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    is_demo = serializers.SerializerMethodField()
 
     class Meta:
         model = IndicatorValue
@@ -147,16 +151,26 @@ class ApprovedValueSerializer(serializers.ModelSerializer):
             "indicator",
             "indicator_code",
             "quarter",
+            "kind",
+            "kind_label",
+            "version",
             "value",
             "reached",
             "data_source",
             "note",
+            "source_issuer",
+            "source_title",
+            "source_date",
             "department",
             "department_name",
             "report",
             "approved_at",
+            "valid_from",
             "is_demo",
         ]
+
+    def get_is_demo(self, row) -> bool:
+        return bool(row.report and row.report.is_demo)
 
 
 class FromDemoData(serializers.Serializer):
@@ -171,6 +185,8 @@ class FromDemoData(serializers.Serializer):
 class TargetResultSerializer(FromDemoData, serializers.ModelSerializer):
     indicator = serializers.IntegerField(source="target.indicator_id", read_only=True)
     as_of = QuarterField(source="period")
+    latest_figures = serializers.JSONField(read_only=True)
+    figures_beside = serializers.SerializerMethodField()
 
     class Meta:
         model = TargetResult
@@ -188,9 +204,17 @@ class TargetResultSerializer(FromDemoData, serializers.ModelSerializer):
             "judged_value",
             "baseline_value",
             "baseline_on",
+            "latest_kind",
+            "latest_figures",
+            "figures_beside",
+            "judged_kind",
             "computed_at",
             "is_demo",
         ]
+
+    def get_figures_beside(self, row) -> str:
+        """部门报送 6.8 %，统计核实 6.5 %: the kinds known for the latest value's quarter, when they differ."""
+        return row.figures_beside(row.target.indicator.unit)
 
 
 class TaskResultSerializer(FromDemoData, serializers.ModelSerializer):

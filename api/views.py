@@ -19,14 +19,14 @@ from departments.models import Department
 from departments.roles import department_of
 from indicators.models import Indicator
 from indicators.selectors import all_targets
-from results.selectors import rollups, target_results_with_targets, task_results_with_tasks
+from results.selectors import rollups, target_results_known_on, target_results_with_targets, task_results_with_tasks
 from targets.models import Area, Plan, Task
 from targets.selectors import responsibilities_in_order
 from tasks import permissions, selectors, services
 from tasks.models import QuarterlyReport, ReportingPeriod
 
 from . import filters, report_serializers, serializers
-from .params import AS_OF_PARAMETER, PLAN_PARAMETER, as_of_from, plan_from
+from .params import AS_OF_PARAMETER, KNOWN_ON_PARAMETER, PLAN_PARAMETER, as_of_from, known_on_from, plan_from
 from .writes import report_rows
 
 
@@ -106,23 +106,50 @@ class ResultList(AsOfList):
         return context
 
 
+@extend_schema_view(list=extend_schema(parameters=[PLAN_PARAMETER, AS_OF_PARAMETER, KNOWN_ON_PARAMETER]))
 class ApprovedValueViewSet(AsOfList):
-    """Approved values up to the quarter, from the reports the caller may see."""
+    """Figures up to the quarter: the approved values of the reports the caller may see and the official figures,
+    each with its kind; ?known_on= reads them as they were known on that day."""
 
     serializer_class = serializers.ApprovedValueSerializer
     filterset_class = filters.ApprovedValueFilter
 
     def rows(self, plan, period):
         reports = permissions.visible_reports(self.request.user, plan.reports.all())
-        return selectors.approved_values(reports, up_to=period)
+        return selectors.approved_values(plan, reports, up_to=period, at=known_on_from(self.request))
 
 
+@extend_schema_view(list=extend_schema(parameters=[PLAN_PARAMETER, AS_OF_PARAMETER, KNOWN_ON_PARAMETER]))
 class TargetResultViewSet(ResultList):
+    """Each target's status as of the quarter, on the figure its indicator's rule picks (`latest_kind`); with
+    ?known_on= computed from the figures known on that day."""
+
     serializer_class = serializers.TargetResultSerializer
     filterset_class = filters.TargetResultFilter
 
     def rows(self, plan, period):
         return target_results_with_targets(plan, period)
+
+    def list(self, request, *args, **kwargs):
+        at = known_on_from(request)
+        if at is None:
+            return super().list(request, *args, **kwargs)
+        stored = self.get_queryset()
+        wanted = request.query_params.get("status")
+        query = request.query_params.copy()
+        query.pop("status", None)  # the status to filter on is the one known then, not today's
+        filtered = self.filterset_class(query, queryset=stored, request=request)
+        if not filtered.is_valid():
+            return super().list(request, *args, **kwargs)
+        computed = target_results_known_on(self.plan, self.as_of, at=at)
+        rows = []
+        for row in filtered.qs:
+            then = computed.get(row.target_id)
+            if then is not None and (not wanted or then.status == wanted):
+                then.target, then.computed_at = row.target, timezone.now()
+                rows.append(then)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class TaskResultViewSet(ResultList):

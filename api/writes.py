@@ -12,7 +12,7 @@ from tasks.services import INDICATOR_FIELDS, TASK_FIELDS
 
 def report_rows(report: QuarterlyReport, tasks: list[dict], indicators: list[dict]) -> tuple[dict, dict]:
     stored_tasks = {u.task_id: u for u in report.task_updates.all()}
-    stored_values = {v.indicator_id: v for v in report.indicator_values.all()}
+    stored_values = {v.indicator_id: v for v in report.indicator_values.current()}
     task_data = {row["task"]: _merged(stored_tasks.get(row["task"]), row, TASK_FIELDS) for row in tasks}
     indicator_data = {
         row["indicator"]: _merged(stored_values.get(row["indicator"]), row, INDICATOR_FIELDS) for row in indicators

@@ -258,7 +258,9 @@ def generate_reports(plans, periods, *, seed: int, held_back) -> dict[str, int]:
             values = [
                 IndicatorValue(
                     report=report,
+                    period_id=report.period_id,
                     indicator=indicator,
+                    valid_from=report.approved_at,
                     value=None
                     if milestone
                     else scaled(indicator, series[indicator.pk], step_of[report.period_id], factor),

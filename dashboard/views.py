@@ -14,7 +14,14 @@ from targets.models import Plan
 from targets.selectors import department_responsibilities, departments_with_counts, get_plan, get_task, plan_areas
 from tasks.models import ReportingPeriod
 from tasks.permissions import visible_reports
-from tasks.selectors import changes_for, department_timeliness, group_by_period, indicator_values, task_updates_for_task
+from tasks.selectors import (
+    changes_for,
+    department_timeliness,
+    group_by_period,
+    indicator_values,
+    official_figures,
+    task_updates_for_task,
+)
 
 from . import figures
 
@@ -70,6 +77,7 @@ def indicator_detail(request, code, pk):
         "plan": plan,
         "indicator": indicator,
         "values": values,
+        "official": official_figures(plan).filter(indicator=indicator) if request.user.is_authenticated else [],
         "changes": changes_for(reports, indicator=indicator)[:100],
     }
     if results.get("as_of") and not indicator.is_milestone:

@@ -108,9 +108,11 @@ def _targets(plan, year, filters) -> pd.DataFrame:
 
 
 def _values(plan, year, filters) -> pd.DataFrame:
-    rows = IndicatorValue.objects.filter(
-        report__plan=plan, report__period__year=year, report__status=ReportStatus.APPROVED
-    ).select_related("indicator", "report__department", "report__period")
+    rows = (
+        IndicatorValue.objects.current()
+        .filter(report__plan=plan, report__period__year=year, report__status=ReportStatus.APPROVED)
+        .select_related("indicator", "report__department", "report__period")
+    )
     if filters.area:
         rows = rows.filter(indicator__targets__task__area_id=filters.area).distinct()
     if filters.department:

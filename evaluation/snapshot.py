@@ -183,6 +183,8 @@ def target_rows(plan, as_of) -> list[dict]:
                 "status": result.status if result else "no_data",
                 "target_value": result.target_value if result else None,
                 "latest": result.latest_value if result else None,
+                "latest_kind": result.latest_kind_label if result else "",  # 部门报送, 统计初步 or 统计核实
+                "beside": result.figures_beside(indicator.unit) if result else "",  # the other kinds, when they differ
                 "judged": result.judged_value if result else None,
                 "progress": result.progress if result else None,
                 "expected": result.expected if result else None,

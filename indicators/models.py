@@ -8,7 +8,24 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
+from progress.authority import Authority, FigureKind
 from targets.models import Plan, Task
+
+# The kinds of figure and the authority rules are the maths' (progress.authority); only their words are added here.
+FIGURE_KIND_LABELS = {
+    FigureKind.REPORTED: _("Reported by the department"),
+    FigureKind.PROVISIONAL: _("Provisional official figure"),
+    FigureKind.FINAL: _("Final official figure"),
+}
+FigureKindChoices = models.TextChoices(
+    "FigureKindChoices", [(k.name, (k.value, FIGURE_KIND_LABELS[k])) for k in FigureKind]
+)
+AUTHORITY_LABELS = {
+    Authority.OFFICIAL_FIRST: _("Official figure when present, else provisional, else the department's report"),
+    Authority.OFFICIAL_ONLY: _("Official figures only (final, else provisional)"),
+    Authority.REPORTED_ONLY: _("The department's report only"),
+}
+AuthorityChoices = models.TextChoices("AuthorityChoices", [(a.name, (a.value, AUTHORITY_LABELS[a])) for a in Authority])
 
 
 class Indicator(models.Model):
@@ -49,6 +66,21 @@ class Indicator(models.Model):
     )
     baseline_value = models.DecimalField(_("baseline value"), max_digits=14, decimal_places=4, null=True, blank=True)
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    authority = models.CharField(
+        _("figure that judges the targets"),
+        max_length=16,
+        choices=AuthorityChoices.choices,
+        default=Authority.OFFICIAL_FIRST.value,
+    )
+    official_source = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="official_indicators",
+        verbose_name=_("unit providing official figures"),
+        help_text=_("Publishes the provisional and final figures, such as 区统计局; its members may record them."),
+    )
 
     class Meta:
         verbose_name = _("indicator")

@@ -330,5 +330,6 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "tasks.models.TaskStatus",
         "TargetStatusEnum": "results.models.TargetStatus",
         "PlanStatusEnum": "targets.models.Plan.Status",
+        "FigureKindEnum": "indicators.models.FigureKindChoices",
     },
 }

@@ -21,7 +21,7 @@ from django.db.models import Count, Max, Q, Sum
 from departments.models import Department
 from indicators.models import Indicator, Target
 from targets.models import Plan, Responsibility, Task
-from tasks.models import QuarterlyReport, ReportingPeriod, ReportStatus
+from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, ReportStatus
 
 from .models import ComputationRun
 
@@ -31,7 +31,8 @@ from .models import ComputationRun
 # recomputes nothing, and the same release computes the same on every server.
 # 2: final verdicts past a target's date, the baseline stored, timeliness from progress.
 # 3: a target is judged in its date's own quarter once that quarter's value is in (progress.maths.is_final).
-ENGINE_VERSION = 3
+# 4: official figures and the authority rule, the kind of figure stored.
+ENGINE_VERSION = 4
 
 HALF = 32  # hex digits of each half of ComputationRun.inputs: the definitions', then the reports'
 
@@ -83,6 +84,17 @@ def input_fingerprints(plans: list[Plan], quarters: list[ReportingPeriod], today
         .values_list("plan_id", "period_id", "n", "top", "versions", "approved", "sent", "late", "last")
     ):
         by_quarter[plan_id][str(period_id)] = _sha(summary)[:16]
+    # Official figures count in their quarter like reports: each one recorded is a new version (a new id).
+    for plan_id, period_id, *summary in (
+        IndicatorValue.objects.official()
+        .filter(indicator__plan_id__in=ids)
+        .order_by()
+        .values("indicator__plan_id", "period_id")
+        .annotate(n=Count("pk"), top=Max("pk"))
+        .values_list("indicator__plan_id", "period_id", "n", "top")
+    ):
+        key = str(period_id)
+        by_quarter[plan_id][key] = _sha(by_quarter[plan_id].get(key, ""), summary)[:16]
     parts = _definitions(plans)
     return {pk: Inputs(definitions=_sha(common, parts[pk]), quarters=by_quarter[pk]) for pk in ids}
 
@@ -92,7 +104,7 @@ def _definitions(plans: list[Plan]) -> dict[int, list]:
     parts: dict[int, list] = {pk: [] for pk in ids}
     definitions = (
         Indicator.objects.filter(plan_id__in=ids).values_list(
-            "plan_id", "pk", "direction", "baseline_value", "baseline_year", "reporting_department_id"
+            "plan_id", "pk", "direction", "baseline_value", "baseline_year", "reporting_department_id", "authority"
         ),
         Target.objects.filter(indicator__plan_id__in=ids).values_list(
             "indicator__plan_id", "pk", "indicator_id", "comparator", "value", "baseline_year", "period", "task_id"

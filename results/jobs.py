@@ -7,7 +7,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from targets.models import Plan
-from tasks.models import QuarterlyReport
+from tasks.models import QuarterlyReport, ReportingPeriod
 
 from . import overdue, runs, services
 from .models import PendingRecompute
@@ -36,6 +36,14 @@ def process_pending_recomputes() -> int:
                 processed_at=timezone.now()
             )
             done += 1
+
+
+@shared_task(**RETRY)
+def recompute_figures(plan_id: int, indicator_ids: list[int], period_id: int) -> int:
+    """After official figures were recorded; if it never runs, the nightly run sees them (results.fingerprints)."""
+    plan = Plan.objects.get(pk=plan_id)
+    period = ReportingPeriod.objects.get(pk=period_id)
+    return services.recompute_for_figures(plan, set(indicator_ids), period)
 
 
 @shared_task(**RETRY)

@@ -5,7 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
-from indicators.models import Target
+from indicators.models import FIGURE_KIND_LABELS, FigureKindChoices, Target
+from progress.authority import FigureKind
 from progress.maths import Status
 from targets.models import Area, Plan, Task
 from tasks.models import QuarterlyReport, ReportingPeriod
@@ -48,6 +49,17 @@ class TargetResult(models.Model):
         help_text=_("Where the expected path starts: the office's baseline, else the first value."),
     )
     baseline_on = models.DateField(_("baseline date"), null=True)
+    latest_kind = models.CharField(
+        _("kind of the latest value"), max_length=16, choices=FigureKindChoices.choices, blank=True
+    )
+    latest_figures = models.JSONField(
+        _("every kind known for the latest value's quarter"),
+        default=dict,
+        help_text=_("Filled when more than one kind is known: the figures shown beside the one that counts."),
+    )
+    judged_kind = models.CharField(
+        _("kind of the value judged at the target's date"), max_length=16, choices=FigureKindChoices.choices, blank=True
+    )
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -57,6 +69,31 @@ class TargetResult(models.Model):
 
     def __str__(self):
         return f"{self.target_id} @ {self.period_id}: {self.status}"
+
+    @property
+    def latest_kind_label(self) -> str:
+        return str(FIGURE_KIND_LABELS[FigureKind(self.latest_kind)]) if self.latest_kind else ""
+
+    @property
+    def judged_kind_label(self) -> str:
+        return str(FIGURE_KIND_LABELS[FigureKind(self.judged_kind)]) if self.judged_kind else ""
+
+    def figures_beside(self, unit: str = "") -> str:
+        """部门报送 6.8 %，统计核实 6.5 %: every kind known for the latest value's quarter, when they say different
+        things (empty when one kind is known, or all agree). The one rule every page, the API and the PDF use."""
+        figures = self.latest_figures or {}
+        if len(set(figures.values())) < 2:
+            return ""
+        suffix = f" {unit}" if unit else ""
+        return "，".join(
+            f"{FIGURE_KIND_LABELS[kind]} {_number(figures[kind])}{suffix}" for kind in FigureKind if kind in figures
+        )
+
+
+def _number(value: float) -> str:
+    """6.5, 12,000.25: at most two decimals, as the pages' floatformat shows them."""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text if text != "-0" else "0"
 
 
 class TaskResult(models.Model):

@@ -15,6 +15,26 @@ def queue_recompute(sender, report, **kwargs) -> None:
     transaction.on_commit(_nudge_worker)
 
 
+def queue_figures_recompute(sender, plan, indicator_ids, period, **kwargs) -> None:
+    """After the commit: a recompute of those indicators from that quarter on (in this process without a broker)."""
+    args = (plan.pk, sorted(indicator_ids), period.pk)
+    transaction.on_commit(lambda: _send_figures_job(args))
+
+
+def _send_figures_job(args) -> None:
+    from .jobs import recompute_figures
+
+    try:
+        if recompute_figures.app.conf.task_always_eager:
+            recompute_figures.apply_async(args)
+        else:
+            with recompute_figures.app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=0)
+                recompute_figures.apply_async(args, retry=False, connection=connection)
+    except Exception:  # recorded all the same: the nightly run sees the new figures (results.fingerprints)
+        log.warning("Recompute after official figures not run; the nightly run catches up.", exc_info=True)
+
+
 def _nudge_worker() -> None:
     from .jobs import process_pending_recomputes
 

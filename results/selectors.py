@@ -6,6 +6,7 @@ from tasks.models import ReportingPeriod
 from tasks.selectors import default_period
 
 from .models import ComputationRun, Rollup, TargetResult, TaskResult
+from .services import TARGET_FIELDS, Scope, all_quarters, evaluate_targets, plan_shape
 
 
 def latest_computed_period(plan, *, today) -> ReportingPeriod | None:
@@ -98,3 +99,16 @@ def rollups(plan, period):
         .select_related("area", "department", "period")
         .order_by("scope", "area__order", "department__name")
     )
+
+
+def target_results_known_on(plan, period, *, at) -> dict[int, TargetResult]:
+    """Results of a plan's targets as of a quarter, computed from the figures known at `at` (a datetime): what the
+    pages said then, from the versions themselves. Unsaved rows, computed on request (the stored ones are now's)."""
+    if period is None:
+        return {}
+    scope = Scope(plan=plan, quarters=all_quarters(), periods=[period])
+    fresh = evaluate_targets(scope, plan_shape(plan), at=at)
+    return {
+        target_id: TargetResult(target_id=target_id, period=period, **dict(zip(TARGET_FIELDS, values, strict=True)))
+        for (target_id, _period_id), values in fresh.items()
+    }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,14 +21,15 @@ from django.db.models import FilteredRelation, JSONField, Q, Value
 from django.utils import timezone
 
 from indicators.models import PERIOD_END_YEAR, Period, Target
-from progress.maths import Rules, evaluate_each, rollup
+from progress.authority import authoritative
+from progress.maths import Point, Rules, evaluate_each, rollup
 from progress.timeliness import DUE, timeliness
 from targets.models import Plan, Responsibility, Task
 from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate
 
 from . import fingerprints
 from .models import ComputationRun, Rollup, TargetResult, TaskResult
-from .specs import target_spec, value_point
+from .specs import target_spec
 
 NO_UPDATE = "no_update"
 TARGET_FIELDS = (
@@ -41,6 +43,9 @@ TARGET_FIELDS = (
     "judged_value",
     "baseline_value",
     "baseline_on",
+    "latest_kind",
+    "latest_figures",
+    "judged_kind",
 )
 TASK_FIELDS = ("status", "percent_complete", "overdue", "co_departments")
 
@@ -155,13 +160,28 @@ def recompute_for_report(report: QuarterlyReport, *, today: dt.date | None = Non
     return _run(ComputationRun.Kind.INCREMENTAL, scope, today=today, covered={"report": report.pk})
 
 
+def recompute_for_figures(plan: Plan, indicator_ids: set[int], period: ReportingPeriod, *, today=None) -> int:
+    """Official figures recorded for a quarter change that quarter and every later one, for their indicators."""
+    today = today or timezone.localdate()
+    quarters = all_quarters()
+    scope = Scope(
+        plan=plan,
+        quarters=quarters,
+        periods=[q for q in opened(quarters, today) if q.key >= period.key],
+        indicator_ids=set(indicator_ids),
+        task_ids=set(),
+    )
+    covered = {"official": sorted(indicator_ids)}
+    return _run(ComputationRun.Kind.INCREMENTAL, scope, today=today, covered=covered)
+
+
 def _contents(report: QuarterlyReport) -> tuple[set[int], set[int]]:
     """The indicators and the tasks the report has rows for, in one round trip."""
-    values = IndicatorValue.objects.filter(report=report).annotate(kind=Value("i")).values_list("kind", "indicator_id")
-    updates = TaskUpdate.objects.filter(report=report).annotate(kind=Value("t")).values_list("kind", "task_id")
+    values = IndicatorValue.objects.filter(report=report).annotate(of=Value("i")).values_list("of", "indicator_id")
+    updates = TaskUpdate.objects.filter(report=report).annotate(of=Value("t")).values_list("of", "task_id")
     ids: dict[str, set[int]] = {"i": set(), "t": set()}
-    for kind, pk in values.order_by().union(updates.order_by(), all=True):
-        ids[kind].add(pk)
+    for of, pk in values.order_by().union(updates.order_by(), all=True):
+        ids[of].add(pk)
     return ids["i"], ids["t"]
 
 
@@ -201,7 +221,7 @@ def compute(scope: Scope, *, today: dt.date) -> int:
     if not scope.periods:
         return 0
     now = timezone.now()
-    shape = _shape(scope.plan)
+    shape = plan_shape(scope.plan)
     targets, written = _target_results(scope, shape, now)
     tasks, task_written = _task_results(scope, shape, now, today)
     return written + task_written + _rollups(scope, shape, targets, tasks, now, today)
@@ -217,7 +237,7 @@ class Shape:
     names: dict[int, str]  # department names, for the co-departments' updates
 
 
-def _shape(plan: Plan) -> Shape:
+def plan_shape(plan: Plan) -> Shape:
     targets = list(
         Target.objects.filter(indicator__plan=plan)
         .order_by()
@@ -231,6 +251,7 @@ def _shape(plan: Plan) -> Shape:
             "indicator__direction",
             "indicator__baseline_value",
             "indicator__baseline_year",
+            "indicator__authority",
             "task__area_id",
             "indicator__reporting_department_id",
         )
@@ -270,35 +291,65 @@ def _tasks_in(scope: Scope, shape: Shape) -> list[int]:
 # --- targets -------------------------------------------------------------------------------------------------
 
 
-def approved_series(
-    plan: Plan, indicator_ids: Iterable[int] | None, quarters: list[ReportingPeriod]
-) -> dict[int, list]:
-    """Each indicator's approved values as points, in no particular order: the maths sorts them by date
-    (evaluate_each), and the dates come from `quarters` (every quarter) rather than a join and a sort."""
+@dataclass(frozen=True)
+class Counted:
+    """Which kind of figure judged a quarter, and every kind known for it (shown beside it when they differ)."""
+
+    kind: str
+    figures: dict[str, float]
+
+
+def authoritative_series(
+    plan: Plan,
+    indicator_ids: Iterable[int] | None,
+    quarters: list[ReportingPeriod],
+    authority: dict[int, str],
+    *,
+    at=None,
+) -> tuple[dict[int, list[Point]], dict[int, dict[dt.date, Counted]]]:
+    """Each indicator's authoritative figure of each quarter as points (in no particular order: the maths sorts
+    them), from the figures known at `at` (now when None) under the indicator's authority rule; and, by quarter end,
+    which kind it was. The dates come from `quarters` (every quarter) rather than a join."""
+    from tasks.selectors import known_figures
+
     ends = {q.pk: q.ends_on for q in quarters}
-    values = IndicatorValue.objects.filter(report__plan=plan, report__status=ReportStatus.APPROVED)
-    if indicator_ids is not None:
-        values = values.filter(indicator_id__in=indicator_ids)
-    series: dict[int, list] = defaultdict(list)
-    rows = values.order_by().values_list("indicator_id", "report__period_id", "value", "reached")
-    for indicator_id, period_id, value, reached in rows:
-        point = value_point(ends[period_id], value, reached)
-        if point is not None:
-            series[indicator_id].append(point)
-    return series
+    series: dict[int, list[Point]] = defaultdict(list)
+    counted: dict[int, dict[dt.date, Counted]] = defaultdict(dict)
+    for indicator_id, figures in known_figures(plan, indicator_ids, at=at).items():
+        for period_id, choice in authoritative(figures, authority[indicator_id]).items():
+            when = ends[period_id]
+            series[indicator_id].append(Point(when, choice.figure.value))
+            every = {str(f.kind): f.value for f in (choice.figure, *choice.others)}
+            counted[indicator_id][when] = Counted(str(choice.figure.kind), every if len(every) > 1 else {})
+    return series, counted
 
 
-def _target_results(scope: Scope, shape: Shape, now) -> tuple[dict, int]:
-    """Evaluate the scope's targets as of each quarter. Returns every target's status as of the scope's
-    quarters (the others' as stored), for the rollups, and the rows written."""
+def _counted_by(counted: dict[dt.date, Counted], dates: list[dt.date], on: dt.date | None) -> Counted | None:
+    """The kind that judged the newest quarter up to `on` (`dates`: the quarters with a figure, sorted)."""
+    if on is None:
+        return None
+    i = bisect_right(dates, on)
+    return counted[dates[i - 1]] if i else None
+
+
+def evaluate_targets(scope: Scope, shape: Shape, *, at=None) -> dict[tuple[int, int], tuple]:
+    """Every target of the scope as of each of its quarters, on the figures known at `at` (now when None): the
+    fields of TARGET_FIELDS by (target id, period id). Writes nothing (the "as known on" selector reads it too)."""
     rules = rules_from_settings()
     targets = _targets_in(scope, shape)
-    series = approved_series(scope.plan, scope.indicator_ids, scope.quarters)
+    authority = {t["indicator_id"]: t["indicator__authority"] for t in targets}
+    series, counted = authoritative_series(scope.plan, scope.indicator_ids, scope.quarters, authority, at=at)
     dates = [p.ends_on for p in scope.periods]
     fresh = {}
     for target in targets:
-        results = evaluate_each(target_spec(target), series.get(target["indicator_id"], ()), dates, rules)
+        spec = target_spec(target)
+        by_date = counted.get(target["indicator_id"], {})
+        sorted_dates = sorted(by_date)
+        results = evaluate_each(spec, series.get(target["indicator_id"], ()), dates, rules)
         for period, result in zip(scope.periods, results, strict=True):
+            latest = _counted_by(by_date, sorted_dates, period.ends_on) if result.latest is not None else None
+            judged_on = min(period.ends_on, spec.target_date) if spec.target_date else None
+            judged = _counted_by(by_date, sorted_dates, judged_on) if result.judged is not None else None
             fresh[(target["pk"], period.pk)] = (
                 str(result.status),
                 result.target_value,
@@ -310,7 +361,17 @@ def _target_results(scope: Scope, shape: Shape, now) -> tuple[dict, int]:
                 result.judged,
                 result.baseline,
                 result.baseline_date,
+                latest.kind if latest else "",
+                latest.figures if latest else {},
+                judged.kind if judged else "",
             )
+    return fresh
+
+
+def _target_results(scope: Scope, shape: Shape, now) -> tuple[dict, int]:
+    """Evaluate the scope's targets as of each quarter. Returns every target's status as of the scope's
+    quarters (the others' as stored), for the rollups, and the rows written."""
+    fresh = evaluate_targets(scope, shape)
     stored = TargetResult.objects.filter(target_id__in=[t["pk"] for t in shape.targets], period__in=scope.periods)
     existing, others = _split(stored.order_by().values_list("pk", "target_id", "period_id", *TARGET_FIELDS), fresh)
     written = _write(TargetResult, ("target_id", "period_id"), fresh, existing, TARGET_FIELDS, now, upsert=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from progress.maths import Point, TargetSpec
+from progress.maths import TargetSpec
 
 
 def year_end(year: int | None) -> dt.date | None:
@@ -29,12 +29,3 @@ def target_spec(target: dict) -> TargetSpec:
         baseline=baseline,
         baseline_date=baseline_date,
     )
-
-
-def value_point(when: dt.date, value, reached) -> Point | None:
-    """A milestone's value is reached (1) or not (0); a number is itself."""
-    if value is not None:
-        return Point(when, float(value))
-    if reached is not None:
-        return Point(when, 1.0 if reached else 0.0)
-    return None

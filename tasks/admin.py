@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import QuarterlyReport, ReportEvent, ReportingPeriod, TaskUpdate, default_window
+from .models import IndicatorValue, QuarterlyReport, ReportEvent, ReportingPeriod, TaskUpdate, default_window
 
 
 class ReportingPeriodForm(forms.ModelForm):
@@ -64,16 +64,7 @@ class ReportEventInline(admin.TabularInline):
     can_delete = False
 
 
-@admin.register(QuarterlyReport)
-class QuarterlyReportAdmin(admin.ModelAdmin):
-    """Read-only here: reports change only through the reporting pages, which keep the history."""
-
-    list_display = ["department", "period", "status", "is_late", "submitted_at", "is_demo"]
-    list_filter = ["status", "is_late", "period", "is_demo"]
-    search_fields = ["department__name"]
-    list_select_related = ["department", "period"]
-    inlines = [TaskUpdateInline, ReportEventInline]
-
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -82,3 +73,25 @@ class QuarterlyReportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(QuarterlyReport)
+class QuarterlyReportAdmin(ReadOnlyAdmin):
+    """Read-only here: reports change only through the reporting pages, which keep the history."""
+
+    list_display = ["department", "period", "status", "is_late", "submitted_at", "is_demo"]
+    list_filter = ["status", "is_late", "period", "is_demo"]
+    search_fields = ["department__name"]
+    list_select_related = ["department", "period"]
+    inlines = [TaskUpdateInline, ReportEventInline]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(ReadOnlyAdmin):
+    """Every version of every figure, for reading: a figure changes only by a new version (reopening a report, or
+    recording an official figure), never by editing here."""
+
+    list_display = ["indicator", "period", "kind", "version", "value", "valid_from", "superseded_at", "recorded_by"]
+    list_filter = ["kind", "period", "indicator__plan"]
+    search_fields = ["indicator__name", "source_title", "reason"]
+    list_select_related = ["indicator", "period", "recorded_by"]

@@ -311,7 +311,10 @@ def _fill(report, department, plan, step, series, indicators, rng, *, complete=T
     IndicatorValue.objects.bulk_create(
         IndicatorValue(
             report=report,
+            period=report.period,
             indicator=indicator,
+            valid_from=report.approved_at,
+            recorded_at=report.approved_at or timezone.now(),
             value=None if indicator.is_milestone else series[indicator.pk][step],
             reached=_reached(step) if indicator.is_milestone else None,
             data_source="演示数据",
@@ -461,7 +464,9 @@ def create_current_quarter(plan: Plan, period: ReportingPeriod, office, *, today
                     "note": DEMO_NOTE,
                 }
             )
-            for v in report.indicator_values.select_related("indicator").prefetch_related("indicator__targets")
+            for v in report.indicator_values.current()
+            .select_related("indicator")
+            .prefetch_related("indicator__targets")
         }
         services.save_draft(
             report=report, by=member, version=report.version, task_data=task_data, indicator_data=indicator_data

@@ -8,10 +8,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from progress.authority import FigureKind
+
 from .evidence import check_evidence_file
 from .figures import parse_figure, plain
 from .limits import FIELD_LIMITS
 from .models import EVIDENCE_FIELD, IndicatorValue, QuarterlyReport, TaskStatus, TaskUpdate
+from .official import OfficialEntry, check_official
 from .selectors import last_approved_updates, last_approved_values, role_in_task
 from .services import CONFIRM_CARRIED, INDICATOR_FIELDS, TASK_FIELDS, ReportErrors
 from .validation import TASK_REQUIRED_ON_SUBMIT, check_indicator_value, check_task_update
@@ -287,7 +290,7 @@ def review_comment(report: QuarterlyReport, data) -> str:
     for update in report.task_updates.select_related("task__area"):
         text = (data.get(f"item-task-{update.task_id}") or "").strip()
         lines.append(f"【{update.task.code} {update.task.title}】{text}" if text else "")
-    for row in report.indicator_values.select_related("indicator"):
+    for row in report.indicator_values.current().select_related("indicator"):
         text = (data.get(f"item-indicator-{row.indicator_id}") or "").strip()
         lines.append(f"【{row.indicator.name}】{text}" if text else "")
     return "\n".join(line for line in lines if line)
@@ -295,3 +298,53 @@ def review_comment(report: QuarterlyReport, data) -> str:
 
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("Evidence file"))
+
+
+class OfficialFigureForm(forms.Form):
+    """One official figure, typed in: the indicator, the quarter (Q4 for a year's figure), the kind and the document."""
+
+    indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=None)
+    period = forms.ModelChoiceField(label=_("Quarter (Q4 for a year's figure)"), queryset=None)
+    kind = forms.ChoiceField(
+        label=_("Kind of figure"),
+        choices=[(FigureKind.PROVISIONAL, _("Provisional (初步)")), (FigureKind.FINAL, _("Final (核实)"))],
+        widget=forms.RadioSelect,
+        initial=FigureKind.FINAL,
+    )
+    value = FigureField(label=_("Value"))
+    source_issuer = forms.CharField(label=_("Issued by"), max_length=FIELD_LIMITS["source_issuer"])
+    source_title = forms.CharField(label=_("Document (title or 文号)"), max_length=FIELD_LIMITS["source_title"])
+    source_date = forms.DateField(
+        label=_("Document date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("Why (for a revision)"),
+        required=False,
+        max_length=FIELD_LIMITS["reason"],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, indicators, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators
+        self.fields["period"].queryset = periods
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        for name, message in check_official(self.entry()).items():
+            self.add_error(name if name in self.fields else None, message)
+        return data
+
+    def entry(self) -> OfficialEntry:
+        data = self.cleaned_data
+        return OfficialEntry(
+            indicator=data["indicator"],
+            period=data["period"],
+            kind=FigureKind(data["kind"]),
+            value=data["value"],
+            source_issuer=data["source_issuer"],
+            source_title=data["source_title"],
+            source_date=data.get("source_date"),
+        )

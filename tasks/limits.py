@@ -22,6 +22,9 @@ FIELD_LIMITS = {
     "note": LONG_TEXT,
     "change_explanation": LONG_TEXT,
     "comment": LONG_TEXT,  # the office's review comment and reopening reason
+    "source_issuer": 100,  # an official figure's issuer and document, as the model keeps them
+    "source_title": SHORT_TEXT,
+    "reason": LONG_TEXT,
 }
 
 # Control characters no spreadsheet cell (and no sensible report) can hold; tab and line breaks are fine.

@@ -8,10 +8,12 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
-from indicators.models import Indicator
+from indicators.models import FigureKindChoices, Indicator
+from progress.authority import FigureKind
 from progress.timeliness import Timeliness
 from targets.models import Plan, Task
 
@@ -242,31 +244,174 @@ class Evidence(models.Model):
         return self.original_name
 
 
+class IndicatorValueQuerySet(models.QuerySet):
+    def current(self) -> IndicatorValueQuerySet:
+        """The newest version of each figure: a report's working rows, the latest of each official figure."""
+        return self.filter(superseded_by__isnull=True)
+
+    def known(self, at: dt.datetime | None = None) -> IndicatorValueQuerySet:
+        """The versions known at `at` (now when None): approved or recorded by then and not yet superseded."""
+        if at is None:
+            return self.filter(valid_from__isnull=False, superseded_at__isnull=True)
+        return self.filter(valid_from__lte=at).filter(
+            models.Q(superseded_at__isnull=True) | models.Q(superseded_at__gt=at)
+        )
+
+    def reported(self) -> IndicatorValueQuerySet:
+        return self.filter(kind=FigureKind.REPORTED)
+
+    def official(self) -> IndicatorValueQuerySet:
+        return self.exclude(kind=FigureKind.REPORTED)
+
+
+# What a version says: once it is known (valid_from set) none of these change; a correction is a new version.
+FROZEN_FIELDS = (
+    "report_id",
+    "indicator_id",
+    "period_id",
+    "kind",
+    "version",
+    "value",
+    "reached",
+    "data_source",
+    "note",
+    "change_explanation",
+    "valid_from",
+    "source_issuer",
+    "source_title",
+    "source_date",
+)
+
+
+class ApprovedValueChanged(Exception):
+    """A code path tried to change a figure that is already known; it must write a new version instead."""
+
+
 class IndicatorValue(models.Model):
-    """The value of one indicator for the quarter, with its source."""
+    """One version of one figure of an indicator for a quarter: a department's report, or an official release.
+
+    A version is known from `valid_from` (its report's approval, or the recording of an official figure) until
+    `superseded_at` (a reopening, or a newer release); `superseded_by` points to the version that replaces it.
+    Known versions are never changed: see FROZEN_FIELDS and progress.authority.
+    """
 
     report = models.ForeignKey(
-        QuarterlyReport, on_delete=models.CASCADE, related_name="indicator_values", verbose_name=_("report")
+        QuarterlyReport,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
+        verbose_name=_("report"),
+        help_text=_("Empty for an official figure."),
     )
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")
     )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="indicator_values", verbose_name=_("period")
+    )
+    kind = models.CharField(
+        _("kind of figure"), max_length=16, choices=FigureKindChoices.choices, default=FigureKind.REPORTED.value
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=4, null=True, blank=True)
     reached = models.BooleanField(_("milestone reached"), null=True, blank=True)
     data_source = models.CharField(_("data source"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
     change_explanation = models.TextField(_("explanation of a large change"), blank=True)
+    source_issuer = models.CharField(_("issued by"), max_length=100, blank=True)
+    source_title = models.CharField(_("document (title or 文号)"), max_length=200, blank=True)
+    source_date = models.DateField(_("document date"), null=True, blank=True)
+    valid_from = models.DateTimeField(
+        _("known from"), null=True, blank=True, help_text=_("Its report's approval, or when it was recorded.")
+    )
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    superseded_by = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    reason = models.TextField(_("reason for this version"), blank=True)
+
+    objects = IndicatorValueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicator value")
         verbose_name_plural = _("indicator values")
-        ordering = ["report", "indicator__order"]
+        ordering = ["report", "indicator__order", "version"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "indicator"], name="indicator_value_one_per_report"),
+            models.UniqueConstraint(
+                fields=["report", "indicator", "version"],
+                condition=models.Q(report__isnull=False),
+                name="indicator_value_version_per_report",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period", "kind", "version"],
+                condition=models.Q(report__isnull=True),
+                name="official_value_version",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=FigureKind.REPORTED.value, report__isnull=False)
+                | (~models.Q(kind=FigureKind.REPORTED.value) & models.Q(report__isnull=True)),
+                name="indicator_value_report_iff_reported",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(superseded_at__isnull=True) | models.Q(valid_from__isnull=False),
+                name="indicator_value_superseded_after_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["indicator", "period", "kind"], name="indicator_value_figure"),
         ]
 
     def __str__(self):
-        return f"{self.report} · {self.indicator}"
+        where = self.report if self.report_id else f"{self.period} · {self.get_kind_display()}"
+        return f"{where} · {self.indicator}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.report_id is not None:
+            # A row written straight into a report (scripts, fixtures) takes its quarter, and is known from the
+            # report's approval when the report is approved already.
+            self.period_id = self.period_id or self.report.period_id
+            if self.valid_from is None and self.report.status == ReportStatus.APPROVED:
+                self.valid_from = self.report.approved_at or timezone.now()
+        if self.pk is not None and not self._state.adding:
+            self._refuse_changing_a_known_version(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    def _refuse_changing_a_known_version(self, update_fields) -> None:
+        stored = IndicatorValue.objects.filter(pk=self.pk).values(*FROZEN_FIELDS).first()
+        if stored is None or stored["valid_from"] is None:
+            return
+        names = (
+            FROZEN_FIELDS
+            if update_fields is None
+            else [f for f in FROZEN_FIELDS if f.removesuffix("_id") in {u.removesuffix("_id") for u in update_fields}]
+        )
+        if any(getattr(self, name) != stored[name] for name in names):
+            raise ApprovedValueChanged(f"indicator value {self.pk} is known since {stored['valid_from']}")
+
+    @property
+    def is_official(self) -> bool:
+        return self.kind != FigureKind.REPORTED
+
+    @property
+    def source_line(self) -> str:
+        """区统计局《2025年宁河区国民经济和社会发展统计公报》2026-03-20: the document an official figure is from."""
+        parts = [self.source_issuer, self.source_title, self.source_date.isoformat() if self.source_date else ""]
+        return " ".join(p for p in parts if p)
 
 
 class ReportEvent(models.Model):

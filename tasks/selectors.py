@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from departments.models import Department, DepartmentKind
 from indicators.models import Indicator, Target
+from progress.authority import Figure, FigureKind
 from progress.timeliness import Timeliness, count, timeliness
 from targets.models import Plan, Responsibility, Task
 
@@ -57,7 +59,7 @@ def report_with_content(pk: int, reports: QuerySet[QuarterlyReport]) -> Quarterl
         Prefetch("task__targets", queryset=Target.objects.select_related("indicator")),
         Prefetch("task__responsibilities", queryset=Responsibility.objects.select_related("department")),
     )
-    values = IndicatorValue.objects.select_related("indicator").prefetch_related("indicator__targets")
+    values = IndicatorValue.objects.current().select_related("indicator").prefetch_related("indicator__targets")
     events = ReportEvent.objects.select_related("actor").prefetch_related(
         Prefetch("changes", queryset=FieldChange.objects.select_related("task__area", "indicator"))
     )
@@ -111,7 +113,7 @@ def approved_series(report: QuarterlyReport) -> dict[int, list[IndicatorValue]]:
     """Each of the unit's indicators' approved figures before this quarter, oldest first (the trend check)."""
     earlier = _earlier_approved(IndicatorValue, report, indicator__reporting_department=report.department)
     series: dict[int, list[IndicatorValue]] = {}
-    for row in earlier.filter(value__isnull=False):
+    for row in earlier.filter(value__isnull=False, superseded_by__isnull=True):
         series.setdefault(row.indicator_id, []).append(row)
     return series
 
@@ -301,7 +303,8 @@ def group_by_period(updates) -> list[tuple[ReportingPeriod, list[TaskUpdate]]]:
 
 def indicator_values(indicator: Indicator, reports) -> QuerySet[IndicatorValue]:
     return (
-        IndicatorValue.objects.filter(indicator=indicator, report__in=reports)
+        IndicatorValue.objects.current()
+        .filter(indicator=indicator, report__in=reports)
         .select_related("report__period", "report__department")
         .order_by(*quarter_order("report__period", newest_first=True))
     )
@@ -341,13 +344,20 @@ def department_timeliness(plan: Plan, department: Department, up_to: ReportingPe
     return [(p, states[p.pk], reports.get(p.pk)) for p in periods]
 
 
-def approved_values(reports: QuerySet[QuarterlyReport], *, up_to: ReportingPeriod | None) -> QuerySet[IndicatorValue]:
-    """Approved indicator values of the given reports, up to a quarter, newest first."""
-    values = IndicatorValue.objects.filter(report__in=reports, report__status=ReportStatus.APPROVED)
+def approved_values(
+    plan: Plan, reports: QuerySet[QuarterlyReport], *, up_to: ReportingPeriod | None, at=None
+) -> QuerySet[IndicatorValue]:
+    """The figures known at `at` (now when None) up to a quarter, newest first: the approved values of the given
+    reports and the official figures, one version of each quarter and kind."""
+    values = (
+        IndicatorValue.objects.filter(indicator__plan=plan)
+        .known(at)
+        .filter(Q(report__in=reports) | Q(report__isnull=True))
+    )
     if up_to is not None:
-        values = values.filter(report__period__in=ReportingPeriod.objects.up_to(up_to))
-    return values.select_related("indicator", "report__period", "report__department").order_by(
-        *quarter_order("report__period", newest_first=True), "indicator__order", "pk"
+        values = values.filter(period__in=ReportingPeriod.objects.up_to(up_to))
+    return values.select_related("indicator", "period", "report__department").order_by(
+        *quarter_order("period", newest_first=True), "indicator__order", "kind", "pk"
     )
 
 
@@ -357,3 +367,29 @@ def holds_demo_data(plan: Plan, *, up_to: ReportingPeriod | None) -> bool:
     if up_to is not None:
         reports = reports.filter(period__in=ReportingPeriod.objects.up_to(up_to))
     return reports.exists()
+
+
+def known_figures(plan: Plan, indicator_ids: Iterable[int] | None = None, *, at=None) -> dict[int, list[Figure]]:
+    """Each indicator's figures known at `at` (now when None): the approved reports' and the official ones, one
+    version of each quarter and kind, as progress.authority figures keyed by period id. A milestone is 1 or 0."""
+    rows = IndicatorValue.objects.filter(indicator__plan=plan).known(at)
+    if indicator_ids is not None:
+        rows = rows.filter(indicator_id__in=indicator_ids)
+    figures: dict[int, list[Figure]] = defaultdict(list)
+    fields = ("indicator_id", "period_id", "kind", "value", "reached", "valid_from", "superseded_at")
+    for indicator_id, period_id, kind, value, reached, valid_from, superseded_at in rows.order_by().values_list(
+        *fields
+    ):
+        number = float(value) if value is not None else (None if reached is None else float(reached))
+        figures[indicator_id].append(Figure(period_id, FigureKind(kind), number, valid_from, superseded_at))
+    return figures
+
+
+def official_figures(plan: Plan) -> QuerySet[IndicatorValue]:
+    """Every version of every official figure of the plan, newest recorded first, with what superseded it."""
+    return (
+        IndicatorValue.objects.official()
+        .filter(indicator__plan=plan)
+        .select_related("indicator", "period", "recorded_by", "superseded_by")
+        .order_by("-recorded_at", "-pk")
+    )

@@ -157,7 +157,8 @@ def start_report(*, plan: Plan, department: Department, period: ReportingPeriod,
             _carried(report, task, last.get(task.pk)) for task in department_tasks(plan, department)
         )
         IndicatorValue.objects.bulk_create(
-            IndicatorValue(report=report, indicator=i) for i in department_indicators(plan, department)
+            IndicatorValue(report=report, period=period, indicator=i, recorded_by=by)
+            for i in department_indicators(plan, department)
         )
         _record(report, action=ReportEvent.Action.CREATE, by=by, before_status="")
     return report
@@ -177,7 +178,7 @@ def validate_report_data(report, task_data, indicator_data, *, complete: bool) -
     for task_id, data in task_data.items():
         if problems := check_task_update(data, complete=complete):
             errors.tasks[task_id] = problems
-    values = {v.indicator_id: v for v in report.indicator_values.select_related("indicator")}
+    values = {v.indicator_id: v for v in report.indicator_values.current().select_related("indicator")}
     for indicator_id, data in indicator_data.items():
         row = values.get(indicator_id)
         if row is None:
@@ -220,7 +221,7 @@ def save_draft(
             newly_major.append(update)
         if changed:
             update.save(update_fields=changed)
-    values = {v.indicator_id: v for v in report.indicator_values.select_related("indicator")}
+    values = {v.indicator_id: v for v in report.indicator_values.current().select_related("indicator")}
     for indicator_id, data in indicator_data.items():
         row = values[indicator_id]
         changed = _apply(row, data, INDICATOR_FIELDS, changes, indicator=row.indicator)
@@ -281,7 +282,9 @@ def _apply(row, data: dict, fields, changes: list, **where) -> list[str]:
 
 def _report_data(report: QuarterlyReport) -> tuple[dict, dict]:
     tasks = {u.task_id: {f: getattr(u, f) for f in TASK_FIELDS} for u in report.task_updates.all()}
-    indicators = {v.indicator_id: {f: getattr(v, f) for f in INDICATOR_FIELDS} for v in report.indicator_values.all()}
+    indicators = {
+        v.indicator_id: {f: getattr(v, f) for f in INDICATOR_FIELDS} for v in report.indicator_values.current()
+    }
     return tasks, indicators
 
 
@@ -351,6 +354,8 @@ def approve_report(*, report: QuarterlyReport, by, comment: str = "") -> Quarter
     report.status = ReportStatus.APPROVED
     report.approved_at = timezone.now()
     report.office_comment = comment
+    # The report's figures become known now: its drafts (a new version after a reopening) are drafts no more.
+    report.indicator_values.current().filter(valid_from__isnull=True).update(valid_from=report.approved_at)
     approved_data_changed.send(sender=QuarterlyReport, report=report)
     return _finish(report, by=by, before=before, action=ReportEvent.Action.APPROVE, comment=comment)
 
@@ -378,8 +383,34 @@ def reopen_report(*, report: QuarterlyReport, by, reason: str) -> QuarterlyRepor
     report.status = ReportStatus.RETURNED
     report.approved_at = None
     report.office_comment = reason
+    new_versions(report, by=by, reason=reason)
     approved_data_changed.send(sender=QuarterlyReport, report=report)
     return _finish(report, by=by, before=before, action=ReportEvent.Action.REOPEN, comment=reason)
+
+
+def new_versions(report: QuarterlyReport, *, by, reason: str) -> list[IndicatorValue]:
+    """A reopened report's figures are corrected in new versions: each known one is withdrawn now (its report is
+    no longer approved) and replaced by a draft copy, which its report edits and its next approval makes known.
+    The approved version itself is never changed, so "what was known on D" stays readable."""
+    now = timezone.now()
+    known = list(report.indicator_values.current().filter(valid_from__isnull=False).order_by("pk"))
+    drafts = IndicatorValue.objects.bulk_create(
+        IndicatorValue(
+            report=report,
+            period_id=row.period_id,
+            indicator_id=row.indicator_id,
+            kind=row.kind,
+            version=row.version + 1,
+            recorded_at=now,
+            recorded_by=by,
+            reason=reason,
+            **{f: getattr(row, f) for f in INDICATOR_FIELDS},
+        )
+        for row in known
+    )
+    for row, draft in zip(known, drafts, strict=True):
+        IndicatorValue.objects.filter(pk=row.pk).update(superseded_at=now, superseded_by=draft)
+    return drafts
 
 
 def _finish(report: QuarterlyReport, *, by, before: str, action: str, comment: str = "") -> QuarterlyReport:

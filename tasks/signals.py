@@ -8,3 +8,6 @@ approved_data_changed = Signal()  # kwargs: report
 # Sent inside the transaction that brings a report to the office (a submit, or the head's sign-off): results
 # computes its quality flags then. A receiver's failure must not undo the submission.
 report_submitted = Signal()  # kwargs: report
+
+# Sent inside the transaction that records official figures: the quarters from `period` on of these indicators.
+official_figures_recorded = Signal()  # kwargs: plan, indicator_ids, period

@@ -205,7 +205,7 @@ def _task_updates(report: QuarterlyReport):
 
 
 def _indicator_values(report: QuarterlyReport):
-    return report.indicator_values.select_related("indicator").prefetch_related("indicator__targets")
+    return report.indicator_values.current().select_related("indicator").prefetch_related("indicator__targets")
 
 
 def _write_tasks(sheet, report: QuarterlyReport) -> None:

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 from departments.roles import department_of, is_office, is_viewer, membership_of
 from targets.models import Plan
 
-from . import permissions, selectors, services, spreadsheet
-from .forms import CommentForm, EvidenceForm, ReportForm, review_comment
+from . import official, official_table, permissions, selectors, services, spreadsheet
+from .forms import CommentForm, EvidenceForm, OfficialFigureForm, ReportForm, review_comment
 from .models import Evidence, QualityFlag, QuarterlyReport, ReportingPeriod, TaskUpdate
 
 
@@ -343,3 +343,111 @@ def report_workbook_upload(request, pk):
             % {"n": outcome.changed},
         )
     return redirect(report)
+
+
+# --- official figures ----------------------------------------------------------------------------------------
+
+UPLOAD_SESSION_KEY = "official_upload"
+
+
+def _official_context(request, plan, **extra) -> dict:
+    indicators = official.indicators_for(request.user, plan)
+    if not indicators.exists():
+        raise PermissionDenied
+    context = {
+        "plan": plan,
+        "form": OfficialFigureForm(
+            indicators=indicators, periods=ReportingPeriod.objects.chronological(newest_first=True)
+        ),
+        "recent": selectors.official_figures(plan)[:100],
+    }
+    return {**context, **extra}
+
+
+@login_required
+def official_figures(request):
+    """Record one official figure, or upload the bureau's table; every version recorded so far below."""
+    plan = _plan()
+    context = _official_context(request, plan)
+    if request.method == "POST":
+        form = OfficialFigureForm(
+            request.POST,
+            indicators=context["form"].fields["indicator"].queryset,
+            periods=context["form"].fields["period"].queryset,
+        )
+        if form.is_valid():
+            try:
+                official.record_official_figures(
+                    entries=[form.entry()], by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, _("Official figure recorded."))
+                return redirect("tasks:official-figures")
+        context["form"] = form
+    return render(request, "tasks/official_figures.html", context)
+
+
+@login_required
+@require_POST
+def official_upload(request):
+    """Check the uploaded table cell by cell and show what would be recorded; nothing is saved yet."""
+    plan = _plan()
+    context = _official_context(request, plan)
+    upload = request.FILES.get("table")
+    if upload is None:
+        messages.error(request, _("Choose a file to upload."))
+        return redirect("tasks:official-figures")
+    parsed = official_table.read_table(plan, upload.name, upload.read(official_table.MAX_UPLOAD_BYTES + 1))
+    allowed = set(context["form"].fields["indicator"].queryset.values_list("pk", flat=True))
+    for entry, row in zip(parsed.entries, parsed.rows, strict=True):
+        if entry.indicator.pk not in allowed:
+            parsed.add(row, 0, _("You may not record official figures of this indicator."))
+    if parsed.errors:
+        context.update(upload_errors=parsed.errors, upload_name=upload.name)
+        return render(request, "tasks/official_figures.html", context)
+    request.session[UPLOAD_SESSION_KEY] = {
+        "name": upload.name,
+        "entries": [official_table.serialize(entry) for entry in parsed.entries],
+    }
+    context.update(
+        preview=parsed.entries, preview_rows=zip(parsed.rows, parsed.entries, strict=True), upload_name=upload.name
+    )
+    return render(request, "tasks/official_figures.html", context)
+
+
+@login_required
+@require_POST
+def official_confirm(request):
+    """Record the previewed table, all of it or nothing."""
+    pending = request.session.pop(UPLOAD_SESSION_KEY, None)
+    if pending is None:
+        messages.error(request, _("Nothing to record: upload the table again."))
+        return redirect("tasks:official-figures")
+    entries = [official_table.deserialize(row) for row in pending["entries"]]
+    reason = _("Uploaded table %(name)s") % {"name": pending["name"]}
+    try:
+        written = official.record_official_figures(entries=entries, by=request.user, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("tasks:official-figures")
+    messages.success(
+        request,
+        ngettext("Recorded %(n)s official figure.", "Recorded %(n)s official figures.", len(written))
+        % {"n": len(written)},
+    )
+    return redirect("tasks:official-figures")
+
+
+@login_required
+def official_template(request):
+    plan = _plan()
+    _official_context(request, plan)
+    data = official_table.template_workbook(plan)
+    return FileResponse(
+        BytesIO(data),
+        as_attachment=True,
+        filename="统计数据导入模板.xlsx",
+        content_type=official_table.XLSX_CONTENT_TYPE,
+    )

@@ -19,6 +19,19 @@ def target_status(result):
     )
 
 
+@register.simple_tag
+def figure_kind(result, unit=""):
+    """Which kind of figure the latest value is (部门报送, 统计初步, 统计核实), and the other kinds beside it when they
+    differ."""
+    if result is None or not result.latest_kind:
+        return ""
+    badge = format_html('<span class="figure-kind kind-{}">{}</span>', result.latest_kind, result.latest_kind_label)
+    beside = result.figures_beside(unit)
+    if beside:
+        return format_html('{}<div class="muted small figures-beside">{}</div>', badge, beside)
+    return badge
+
+
 @register.filter
 def percent(share):
     return "–" if share is None else f"{share * 100:.0f}%"
