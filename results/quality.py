@@ -17,7 +17,15 @@ from django.utils import timezone
 
 from progress.maths import Status
 from progress.quality import FlagRules, far_from_official, off_trend, percent_went_down, repeats
-from tasks.models import FieldChange, IndicatorValue, QualityFlag, QuarterlyReport, ReportingPeriod, TaskStatus
+from tasks.models import (
+    FieldChange,
+    IndicatorValue,
+    QualityFlag,
+    QuarterlyReport,
+    ReportingPeriod,
+    TaskStatus,
+    quarter_order,
+)
 from tasks.selectors import approved_series, last_approved_updates
 
 from .models import TargetResult
@@ -197,12 +205,27 @@ def off_trend_values(values: list[IndicatorValue], series: dict[int, list[Indica
 
 
 def latest_official_figures(report: QuarterlyReport) -> dict[int, OfficialFigure]:
-    """The latest official (statistical) figure of each of the report's indicators for its quarter.
-
-    None exist yet: official figures come with issue 16's provenance work (an IndicatorValue kind). Until
-    then this returns nothing and the flag never fires; once they exist, only this function changes.
-    """
-    return {}
+    """The newest official (statistical) figure known now of each of the report's indicators, up to its quarter:
+    the latest quarter's, and of that quarter the final (核实) figure before the provisional (初步) one ("final" sorts first)."""
+    rows = (
+        IndicatorValue.objects.official()
+        .known()
+        .filter(
+            indicator__reporting_department=report.department,
+            period__in=ReportingPeriod.objects.up_to(report.period),
+            value__isnull=False,
+        )
+        .select_related("period")
+        .order_by(*quarter_order("period", newest_first=True), "kind", "-valid_from")
+    )
+    figures: dict[int, OfficialFigure] = {}
+    for row in rows:
+        if row.indicator_id not in figures:
+            source = " ".join(
+                filter(None, [row.get_kind_display(), str(row.period), row.source_issuer, row.source_title])
+            )
+            figures[row.indicator_id] = OfficialFigure(value=row.value, source=source)
+    return figures
 
 
 def far_from_official_values(values: list[IndicatorValue], official: dict[int, OfficialFigure]) -> list[Finding]:

@@ -8,11 +8,13 @@ import pytest
 from django.utils import timezone, translation
 
 from indicators.models import Target
+from progress.authority import FigureKind
 from progress.maths import Status
 from results import quality
 from results.models import TargetResult
 from tasks import services
 from tasks.models import IndicatorValue, QualityFlag, QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate
+from tasks.official import OfficialEntry, record_official_figures
 from tests.tasks.test_smoke import complete_data
 
 pytestmark = pytest.mark.django_db
@@ -220,10 +222,33 @@ def test_text_the_unit_confirmed_as_still_true_is_flagged_saying_so(plan, period
 # --- far from the official figure ---------------------------------------------------------------------------------
 
 
-def test_no_official_figures_yet_so_the_flag_never_fires(report_a, dept_a_user):
+def test_the_newest_official_figure_is_the_final_one_of_the_latest_quarter(report_a, dept_a_user, office_user):
     assert quality.latest_official_figures(report_a) == {}
-    report = submit(report_a, dept_a_user, forest_value="50")
-    assert flags(report, Kind.FAR_FROM_OFFICIAL) == []
+    cover = report_a.indicator_values.get(indicator__name=FOREST_COVER).indicator
+    earlier = earlier_period(2025, 4)
+
+    def release(period, kind, value, title):
+        entry = OfficialEntry(
+            indicator=cover,
+            period=period,
+            kind=kind,
+            value=Decimal(value),
+            source_issuer="区统计局",
+            source_title=title,
+            source_date=dt.date(2026, 3, 20),
+        )
+        record_official_figures(entries=[entry], by=office_user)
+
+    release(earlier, FigureKind.FINAL, "6.0", "2025年统计年报")
+    release(report_a.period, FigureKind.PROVISIONAL, "6.4", "统计快报")
+    release(report_a.period, FigureKind.FINAL, "6.5", "统计年报")
+    figure = quality.latest_official_figures(report_a)[cover.pk]
+    assert figure.value == Decimal("6.5")
+    assert "统计年报" in figure.source and "快报" not in figure.source
+
+    report = submit(report_a, dept_a_user, forest_value="8")
+    [flag] = flags(report, Kind.FAR_FROM_OFFICIAL)
+    assert "6.5" in flag.sentence
 
 
 def test_figure_far_from_an_official_one_is_flagged_and_a_close_one_is_not(report_a, dept_a_user, monkeypatch):
