@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "indicators",
     "tasks",
     "results",
+    "supervision",
     "dashboard",
     "evaluation",
     "backup",
