@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from departments.models import Department
 from indicators.models import Target
 from results.models import TargetResult, TaskResult
+from results.selectors import latest_computed_period
 from targets.models import Plan, Responsibility, Task
 from tasks.models import QuarterlyReport, ReportingPeriod, TaskUpdate
 
@@ -133,6 +134,28 @@ def major_problem_subject(task_update: TaskUpdate) -> Subject:
 
 def free_subject(plan: Plan) -> Subject:
     return Subject(kind=SubjectKind.NONE, plan=plan, title="", responsible=None)
+
+
+def subject_for(
+    *,
+    plan: Plan,
+    target: Target | None = None,
+    task: Task | None = None,
+    task_update: TaskUpdate | None = None,
+    department: Department | None = None,
+    period: ReportingPeriod | None = None,
+) -> Subject:
+    """The subject named by the page's link or the API's body; figures of a target or task default to the latest
+    computed quarter."""
+    if target is not None:
+        return target_subject(target, period or latest_computed_period(target.indicator.plan))
+    if task is not None:
+        return task_subject(task, period or latest_computed_period(task.area.plan))
+    if task_update is not None:
+        return major_problem_subject(task_update)
+    if department is not None and period is not None:
+        return missing_report_subject(plan, department, period)
+    return free_subject(plan)
 
 
 def notice_list(notices: QuerySet[Notice]) -> QuerySet[Notice]:

@@ -1,8 +1,8 @@
 """Every change to a supervision notice goes through these functions: keyword-only, one transaction each,
 permission checks and validation inside, and the step (who, when, status before and after) written inside.
 
-PermissionDenied when the person may not take the step; ValidationError (in the user's language) for bad input
-or a step the notice's state does not allow. A closed notice refuses every change.
+PermissionDenied when the person may not take the step now (a closed notice refuses every change, to everyone);
+ValidationError (in the user's language) for bad input.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def _text(value: str, *, required: str | None = None) -> str:
 def _locked(notice: Notice) -> Notice:
     notice = Notice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
     if notice.is_closed:
-        raise ValidationError(_("This notice is closed and can no longer be changed."))
+        raise PermissionDenied(_("This notice is closed and can no longer be changed."))
     return notice
 
 

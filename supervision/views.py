@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 from departments.models import Department
 from departments.roles import department_of, is_office
 from indicators.models import Target
-from results.selectors import latest_computed_period
 from targets.models import Plan, Task
 from tasks.models import ReportingPeriod, TaskUpdate
 from tasks.selectors import reporting_departments
@@ -48,25 +47,23 @@ def _int(params, name) -> int | None:
 
 def subject_from_query(params) -> selectors.Subject:
     """The item a notice is opened on, named in the link that led here; unknown ids answer 404."""
-    period_id = _int(params, "period")
-    period = get_object_or_404(ReportingPeriod, pk=period_id) if period_id else None
-    if target_id := _int(params, "target"):
-        target = get_object_or_404(Target.objects.select_related("indicator__plan", "task"), pk=target_id)
-        return selectors.target_subject(target, period or latest_computed_period(target.indicator.plan))
-    if task_id := _int(params, "task"):
-        task = get_object_or_404(Task.objects.select_related("area__plan"), pk=task_id)
-        return selectors.task_subject(task, period or latest_computed_period(task.area.plan))
-    if update_id := _int(params, "task_update"):
-        update = get_object_or_404(
+
+    def pick(name, queryset, **where):
+        pk = _int(params, name)
+        return get_object_or_404(queryset, pk=pk, **where) if pk else None
+
+    return selectors.subject_for(
+        plan=_default_plan(),
+        target=pick("target", Target.objects.select_related("indicator__plan", "task")),
+        task=pick("task", Task.objects.select_related("area__plan")),
+        task_update=pick(
+            "task_update",
             TaskUpdate.objects.select_related("task__area", "report__department", "report__period", "report__plan"),
-            pk=update_id,
             major_problem=True,
-        )
-        return selectors.major_problem_subject(update)
-    if (department_id := _int(params, "department")) and period is not None:
-        department = get_object_or_404(Department, pk=department_id)
-        return selectors.missing_report_subject(_default_plan(), department, period)
-    return selectors.free_subject(_default_plan())
+        ),
+        department=pick("department", Department.objects.all()),
+        period=pick("period", ReportingPeriod.objects.all()),
+    )
 
 
 @login_required
