@@ -204,7 +204,9 @@ class NoticeStep(models.Model):
         RAISE_LEVEL = "raise_level", pgettext_lazy("notice step", "Level raised")
         OVERDUE = "overdue", pgettext_lazy("notice step", "Overdue reminder")
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="steps", verbose_name=_("notice"))
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="steps", verbose_name=_("supervision notice")
+    )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -114,7 +114,7 @@ def test_a_closed_notice_is_read_only(notice, dept_a_user, office_user):
         lambda: services.return_notice(notice=notice, by=office_user, text="x", today=dt.date(2026, 12, 3)),
     ]
     for attempt in attempts:
-        with pytest.raises(PermissionDenied, match="closed"):
+        with pytest.raises(PermissionDenied, match="已办结"):
             attempt()
     assert notice.steps.count() == 2
 
