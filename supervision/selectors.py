@@ -58,6 +58,7 @@ def target_subject(target: Target, period: ReportingPeriod | None) -> Subject:
             status=result.status,
             status_label=str(result.get_status_display()),
             latest_value=result.latest_value,
+            judged_value=result.judged_value,
             target_value=result.target_value,
             progress=result.progress,
             expected=result.expected,
@@ -66,7 +67,7 @@ def target_subject(target: Target, period: ReportingPeriod | None) -> Subject:
     return Subject(
         kind=SubjectKind.TARGET,
         plan=indicator.plan,
-        title=str(target),
+        title=f"{indicator.name}（{target.get_period_display()}）",
         responsible=responsible,
         copied=list(dict.fromkeys(copied)),
         period=period,

@@ -142,3 +142,30 @@ def test_office_list_filters_by_status_level_unit_and_overdue(notice, office_cli
     assert notice.display_number not in office_client.get(url + "?level=listed").content.decode()
     assert notice.display_number not in office_client.get(url + f"?unit={dept_b.pk}").content.decode()
     assert notice.display_number not in office_client.get(url + "?status=overdue").content.decode()
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_list_and_unit_home_cost_the_same_queries_whatever_the_number_of_notices(
+    count, plan, office_user, office_client, dept_a_client, dept_a_user, django_assert_max_num_queries
+):
+    from django.utils import timezone
+
+    from supervision import services
+    from supervision.selectors import free_subject
+
+    today = timezone.localdate()
+    for i in range(count):
+        services.open_notice(
+            subject=free_subject(plan),
+            by=office_user,
+            title=f"事项{i}",
+            responsible=dept_a_user.membership.department,
+            requirement="r",
+            deadline=today,
+            today=today,
+        )
+    with django_assert_max_num_queries(14):
+        assert office_client.get(reverse("supervision:notice-list")).status_code == 200
+    with django_assert_max_num_queries(30):
+        page = dept_a_client.get(reverse("tasks:home"))
+    assert page.content.decode().count("data-notice=") == 0 and page.content.decode().count("事项") == count
