@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from indicators.models import Target
 from targets.models import Plan, Task
 from tasks.models import ReportingPeriod, TaskUpdate
 from tasks.selectors import reporting_departments
+from tasks.views import attachment
 
 from . import permissions, selectors, services
 from .forms import AnswerForm, DecisionForm, ExtensionForm, NoticeFilter, OpenNoticeForm
@@ -244,11 +245,4 @@ def evidence_download(request, pk):
         pk=pk,
         step__notice__in=permissions.visible_notices(request.user),
     )
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(evidence)

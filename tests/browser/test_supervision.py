@@ -12,22 +12,11 @@ from django.utils import timezone
 from supervision import services
 from supervision.models import Notice, Status
 from supervision.selectors import free_subject
-from tasks import demo
+from tests.browser.test_dashboard import log_in
+from tests.browser.test_reporting_flow import log_out
 from tests.files import one_page_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base, username, password=demo.DEMO_PASSWORD):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/reports/")
-
-
-def log_out(page):
-    page.click("header form.inline button")
 
 
 def member_of(department) -> str:

@@ -18,6 +18,20 @@ def pdf(name="整改材料.pdf"):
     return SimpleUploadedFile(name, one_page_pdf(), content_type="application/pdf")
 
 
+def another(notice, office, *, day, **kwargs):
+    """A notice on no particular item to the same unit, opened on `day`."""
+    return services.open_notice(
+        subject=free_subject(notice.plan),
+        by=office,
+        title="专项督查",
+        responsible=notice.responsible,
+        requirement="说明情况。",
+        deadline=day,
+        today=day,
+        **kwargs,
+    )
+
+
 def answer(notice, user, **kwargs):
     defaults = {"measures": "已组织专项整改。", "planned_completion": dt.date(2027, 3, 31)}
     return services.answer_notice(notice=notice, by=user, **{**defaults, **kwargs})
@@ -29,29 +43,12 @@ def test_opening_numbers_per_year_and_names_the_lead_and_copies_the_co_units(not
     assert {d.name for d in notice.copied.all()} == {"区林业局", "市规划资源局宁河分局", "区城市管理委", "区水务局"}
     assert notice.status == Status.OPEN and notice.level == Level.SUPERVISE
     assert notice.subject_kind == SubjectKind.TASK and notice.task == forest_task
-    second = services.open_notice(
-        subject=free_subject(notice.plan),
-        by=office_user,
-        title="专项督查",
-        responsible=notice.responsible,
-        requirement="说明情况。",
-        deadline=today,
-        today=today,
-    )
+    second = another(notice, office_user, day=today)
     assert second.number == 2 and second.year == today.year
 
 
 def test_numbering_starts_again_each_year(notice, office_user, today):
-    nxt = dt.date(today.year + 1, 1, 5)
-    later = services.open_notice(
-        subject=free_subject(notice.plan),
-        by=office_user,
-        title="新年第一件",
-        responsible=notice.responsible,
-        requirement="说明情况。",
-        deadline=nxt,
-        today=nxt,
-    )
+    later = another(notice, office_user, day=dt.date(today.year + 1, 1, 5))
     assert later.display_number == f"宁碳督〔{today.year + 1}〕1号"
 
 
@@ -197,16 +194,7 @@ def test_level_only_rises(notice, office_user):
     assert notice.level == Level.LISTED
     with pytest.raises(PermissionDenied):
         services.raise_level(notice=notice, by=office_user)
-    reminder = services.open_notice(
-        subject=free_subject(notice.plan),
-        by=office_user,
-        title="t",
-        responsible=notice.responsible,
-        requirement="r",
-        deadline=notice.deadline,
-        today=dt.date(2026, 12, 3),
-        level=Level.REMIND,
-    )
+    reminder = another(notice, office_user, day=dt.date(2026, 12, 3), level=Level.REMIND)
     with pytest.raises(ValidationError):
         services.raise_level(notice=reminder, by=office_user, level=Level.REMIND)
     assert notice.steps.last().changes == {"level": ["supervise", "listed"]}
