@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework import routers
 from rest_framework.permissions import AllowAny
 
-from . import docs, pages, views
+from . import docs, notice_views, pages, views
 
 app_name = "api"
 
@@ -42,6 +42,7 @@ router.register("results/tasks", views.TaskResultViewSet, basename="task-result"
 router.register("results/rollups", views.RollupViewSet, basename="rollup")
 router.register("results/timeliness", views.TimelinessViewSet, basename="timeliness")
 router.register("reports", views.ReportViewSet, basename="report")
+router.register("notices", notice_views.NoticeViewSet, basename="notice")
 
 urlpatterns = [
     path("token/", pages.token, name="token"),

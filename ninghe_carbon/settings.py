@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "indicators",
     "tasks",
     "results",
+    "supervision",
     "dashboard",
     "evaluation",
     "backup",
@@ -248,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "results.jobs.detect_overdue_reports",
         "schedule": crontab(hour=8, minute=30),
     },
+    "announce-overdue-notices": {  # supervision notices past their deadline: mail once per deadline
+        "task": "supervision.jobs.announce_overdue_notices",
+        "schedule": crontab(hour=8, minute=40),
+    },
     "expire-stale-report-files": {"task": "evaluation.jobs.expire_stale_report_files", "schedule": 60.0},
     "prune-computation-runs": {"task": "results.jobs.prune_computation_runs", "schedule": crontab(hour=4, minute=0)},
 }
@@ -331,5 +336,9 @@ SPECTACULAR_SETTINGS = {
         "TargetStatusEnum": "results.models.TargetStatus",
         "PlanStatusEnum": "targets.models.Plan.Status",
         "FigureKindEnum": "indicators.models.FigureKindChoices",
+        "NoticeStatusEnum": "supervision.models.Status",
+        "NoticeLevelEnum": "supervision.models.Level",
+        "NoticeSubjectKindEnum": "supervision.models.SubjectKind",
+        "NoticeStepActionEnum": "supervision.models.NoticeStep.Action",
     },
 }

@@ -24,6 +24,8 @@ OFFICE_PERMISSIONS = [
     "targets.view_area",
     "targets.view_task",
     "targets.view_responsibility",
+    "supervision.view_notice",  # read in the admin; changed only through the notice pages (supervision.services)
+    "supervision.view_noticeevidence",
 ]
 
 

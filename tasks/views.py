@@ -287,6 +287,11 @@ def evidence_download(request, pk):
         pk=pk,
         task_update__report__in=permissions.visible_reports(request.user),
     )
+    return attachment(evidence)
+
+
+def attachment(evidence) -> FileResponse:
+    """An uploaded file (anything with file, original_name, content_type), only ever as a download."""
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,

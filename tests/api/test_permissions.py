@@ -263,3 +263,130 @@ def test_a_prompt_of_another_report_is_not_found(request, api_for, report_b):
         reverse("api:report-flag-dismiss", args=[report_b.pk, flag.pk]), {"reason": "x"}, format="json"
     )
     assert response.status_code == 404
+
+
+# --- supervision notices (督办单) ----------------------------------------------------------------------------
+
+
+def a_notice_in(state: str, request):
+    """A notice to 七里海管委会 (department A) on task 6.2, brought to `state` through the services."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from supervision import services as supervision
+    from supervision.selectors import task_subject
+    from targets.models import Task
+
+    office, unit = request.getfixturevalue("office_user"), request.getfixturevalue("dept_a_user")
+    today = timezone.localdate()
+    task = Task.objects.get(area__plan__code="ninghe-2023", area__number=6, number=2)
+    notice = supervision.open_notice(
+        subject=task_subject(task, None), by=office, requirement="请整改。", deadline=today, today=today
+    )
+    if state in ("answered", "closed"):
+        supervision.answer_notice(notice=notice, by=unit, measures="已整改。", planned_completion=today)
+    if state == "extension":
+        supervision.request_extension(notice=notice, by=unit, deadline=today + dt.timedelta(days=9), reason="需协调")
+    if state == "closed":
+        supervision.close_notice(notice=notice, by=office)
+    notice.refresh_from_db()
+    return notice
+
+
+@pytest.mark.parametrize("role, expected", list(zip(ROLES, [401, 200, 404, 200, 200, 200, 200], strict=True)))
+def test_a_notice_is_read_by_its_unit_the_office_and_the_viewer_only(role, expected, request, api_for, plan):
+    notice = a_notice_in("open", request)
+    client = api_for(role)
+    response = client.get(reverse("api:notice-detail", args=[notice.pk]))
+    assert response.status_code == expected
+    listed = client.get(reverse("api:notice-list"))
+    if role == "anonymous":
+        assert listed.status_code == 401
+    else:
+        assert ({row["id"] for row in listed.data["results"]} == {notice.pk}) == (expected == 200)
+    if expected == 404:
+        assert set(response.data) == {"detail"}
+    if expected == 200:
+        assert (
+            response.data["display_number"] == notice.display_number and response.data["steps"][0]["action"] == "open"
+        )
+
+
+def test_a_copied_unit_reads_the_notice_but_cannot_answer(request, api_for, plan, django_user_model):
+    from departments.models import Department, Membership
+    from tests.api.conftest import token_client
+
+    notice = a_notice_in("open", request)
+    forestry = django_user_model.objects.create_user("forestry")
+    Membership.objects.create(user=forestry, department=Department.objects.get(name="区林业局"))
+    client = token_client(forestry)
+    assert client.get(reverse("api:notice-detail", args=[notice.pk])).status_code == 200
+    answer = {"measures": "x", "planned_completion": "2027-01-01"}
+    assert client.post(reverse("api:notice-answer", args=[notice.pk]), answer, format="json").status_code == 403
+
+
+@pytest.mark.parametrize("role, expected", list(zip(ROLES, [401, 403, 403, 403, 201, 403, 201], strict=True)))
+def test_only_the_office_opens_a_notice(role, expected, api_for, plan, dept_a_user):
+    from supervision.models import Notice
+    from targets.models import Task
+
+    task = Task.objects.get(area__plan__code="ninghe-2023", area__number=6, number=2)
+    body = {"task": task.pk, "requirement": "请报送整改措施。", "deadline": "2026-12-31", "level": "remind"}
+    response = api_for(role).post(reverse("api:notice-list"), body, format="json")
+    assert response.status_code == expected
+    if expected == 201:
+        notice = Notice.objects.get()
+        assert response.data["responsible_name"] == "七里海管委会" and notice.level == "remind"
+    else:
+        assert not Notice.objects.exists()
+
+
+NOTICE_STEP_MATRIX = [
+    # action, state before, body, role → expected, status after when allowed
+    *[
+        (action, "open", body, role, code, after)
+        for action, body, after in [
+            ("answer", {"measures": "已整改。", "planned_completion": "2027-01-31"}, "answered"),
+            ("request-extension", {"deadline": "2027-02-28", "reason": "需市级协调"}, "extension"),
+        ]
+        for role, code in zip(ROLES, [401, 200, 404, 200, 403, 403, 403], strict=True)
+    ],
+    *[
+        (action, state, {"text": "请补充。"}, role, code, after)
+        for action, state, after in [
+            ("return", "answered", "returned"),
+            ("close", "answered", "closed"),
+            ("raise-level", "open", "open"),
+            ("grant-extension", "extension", "open"),
+            ("decline-extension", "extension", "open"),
+        ]
+        for role, code in zip(ROLES, [401, 403, 404, 403, 200, 403, 200], strict=True)
+    ],
+    ("return", "open", {"text": "x"}, "office", 403, None),
+    ("grant-extension", "open", {"text": "x"}, "office", 403, None),
+    ("answer", "closed", {"measures": "x", "planned_completion": "2027-01-31"}, "dept_a", 403, None),
+    ("raise-level", "closed", {"text": "x"}, "office", 403, None),
+    ("close", "open", {"text": ""}, "office", 400, None),
+]
+
+
+@pytest.mark.parametrize("action, state, body, role, expected, after", NOTICE_STEP_MATRIX)
+def test_notice_steps_only_by_the_right_person_at_the_right_moment(
+    action, state, body, role, expected, after, request, api_for, plan
+):
+    from supervision.models import Notice
+
+    notice = a_notice_in(state, request)
+    if role == "dept_a_head":
+        request.getfixturevalue("dept_a_head")
+    response = api_for(role).post(reverse(f"api:notice-{action}", args=[notice.pk]), body, format="json")
+    assert response.status_code == expected
+    stored = Notice.objects.get(pk=notice.pk)
+    if expected == 200:
+        assert stored.status == after == response.data["status"]
+        assert stored.steps.last().actor.username == response.wsgi_request.user.username
+    else:
+        assert stored.status == notice.status and stored.steps.count() == notice.steps.count()
+    if expected in (400, 403):
+        assert response.data["detail"]

@@ -65,13 +65,55 @@ def page(name: str, plan) -> str:
         "evaluation-assessment": reverse("evaluation:assessment", args=[plan.code, year]),
         "evaluation-export": reverse("evaluation:export-excel", args=[plan.code, year]),
         "evaluation-csv": reverse("evaluation:export-csv", args=[plan.code, year, "updates"]),
+        "notices": reverse("supervision:notice-list"),
+        "notice-open": reverse("supervision:notice-open") + f"?task={task.pk}",
+        "admin-notices": reverse("admin:supervision_notice_changelist"),
     }
+    if name in ("notice", "notice-evidence"):
+        return _notice_page(name, plan)
     return urls[name]
+
+
+def _notice_page(name: str, plan) -> str:
+    """A notice to 七里海管委会 (department A) with an answer carrying a file, made through the services."""
+    import datetime as dt
+
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from supervision import services
+    from supervision.selectors import free_subject
+    from tests.files import one_page_pdf
+
+    today = timezone.localdate()
+    unit = Department.objects.get(name="七里海管委会")
+    notice = services.open_notice(
+        subject=free_subject(plan),
+        by=User.objects.get(username="office"),
+        title="专项督办",
+        responsible=unit,
+        requirement="请整改。",
+        deadline=today,
+        today=today,
+    )
+    services.answer_notice(
+        notice=notice,
+        by=User.objects.get(username="dept-a"),
+        measures="已整改。",
+        planned_completion=today + dt.timedelta(days=30),
+        files=[SimpleUploadedFile("整改.pdf", one_page_pdf(), content_type="application/pdf")],
+    )
+    if name == "notice":
+        return reverse("supervision:notice-detail", args=[notice.pk])
+    return reverse("supervision:evidence-download", args=[notice.steps.last().evidence.get().pk])
 
 
 PUBLIC = [200] * 7
 SIGNED_IN = [LOGIN, 200, 200, 200, 200, 200, 200]
 OFFICE_AND_VIEWERS = [LOGIN, 403, 403, 403, 200, 200, 200]
+OFFICE_ONLY = [LOGIN, 403, 403, 403, 200, 403, 200]
+UNIT_A_OFFICE_AND_VIEWERS = [LOGIN, 200, 404, 200, 200, 200, 200]
 STAFF_WITH_PERMISSION = [ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN, 200]
 SUPERUSER_ONLY = [ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, ADMIN_LOGIN, 200]
 
@@ -99,12 +141,20 @@ PAGES = {
     "evaluation-assessment": SIGNED_IN,  # a unit sees its own row only (tests/evaluation)
     "evaluation-export": OFFICE_AND_VIEWERS,
     "evaluation-csv": OFFICE_AND_VIEWERS,
+    "notices": SIGNED_IN,  # each sees the notices addressed or copied to it (tests/supervision)
+    "notice-open": OFFICE_ONLY,
+    "notice": UNIT_A_OFFICE_AND_VIEWERS,
+    "notice-evidence": UNIT_A_OFFICE_AND_VIEWERS,
+    "admin-notices": STAFF_WITH_PERMISSION,
 }
 MATRIX = [(name, role, expected) for name, row in PAGES.items() for role, expected in zip(ROLES, row, strict=True)]
 
 
 @pytest.mark.parametrize("name, role, expected", MATRIX)
 def test_every_page_answers_each_role_as_the_rules_say(name, role, expected, request, plan, period):
+    if name.startswith("notice"):
+        for user in ("office_user", "dept_a_user"):  # the notice's author and addressee
+            request.getfixturevalue(user)
     if name.startswith("evaluation"):
         recompute_plan(plan)  # a year is evaluated once it has computed results
     response = client_for(role, request).get(page(name, plan))
