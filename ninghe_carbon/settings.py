@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninghe_carbon.apps.AxesConfig",
     "departments",
+    "notifications",
     "targets",
     "indicators",
     "tasks",

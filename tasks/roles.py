@@ -24,6 +24,11 @@ OFFICE_PERMISSIONS = [
     "targets.view_area",
     "targets.view_task",
     "targets.view_responsibility",
+    "notifications.add_webhook",
+    "notifications.change_webhook",
+    "notifications.delete_webhook",
+    "notifications.view_webhook",
+    "notifications.view_webhookdelivery",
 ]
 
 
