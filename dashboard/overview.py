@@ -26,6 +26,7 @@ from results.selectors import (
     rollups_by_scope,
     target_results_with_targets,
 )
+from supervision.permissions import can_open
 from targets.selectors import get_plan
 from tasks.models import TIMELINESS_LABELS, QuarterlyReport, ReportStatus
 from tasks.selectors import report_timeliness, reporting_departments
@@ -70,7 +71,7 @@ def _render_content(request, plan) -> str:
     form = OverviewFilter(request.GET or None, plan=plan, periods=periods)
     choice = form.cleaned_data if form.is_bound and form.is_valid() else {}
     period = next((p for p in periods if p.pk == choice.get("period")), periods[0] if periods else None)
-    context = {"plan": plan, "form": form, "period": period}
+    context = {"plan": plan, "form": form, "period": period, "may_open": can_open(request.user)}
     if period is not None:
         context.update(_body_context(plan, period, periods, choice))
     return render_to_string("dashboard/_overview_content.html", context, request)
@@ -81,7 +82,7 @@ def _cache_key(request, plan) -> str:
     the key (another plan's recompute leaves this plan's cached page alone)."""
     last_run = last_recompute(plan)
     last_report = QuarterlyReport.objects.filter(plan=plan).aggregate(stamp=Max("updated_at"))["stamp"]
-    raw = f"{plan.pk}|{last_run}|{last_report}|{request.GET.urlencode()}|{get_language()}"
+    raw = f"{plan.pk}|{last_run}|{last_report}|{request.GET.urlencode()}|{get_language()}|{can_open(request.user)}"
     return "overview:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

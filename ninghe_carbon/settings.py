@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "indicators",
     "tasks",
     "results",
+    "supervision",
     "dashboard",
     "evaluation",
     "backup",

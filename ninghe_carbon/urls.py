@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("reports/", include("tasks.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("supervision/", include("supervision.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("dashboard.urls")),
 ]
