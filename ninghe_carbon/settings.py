@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tasks",
     "results",
     "supervision",
+    "meetings",
     "dashboard",
     "evaluation",
     "backup",
