@@ -17,6 +17,14 @@ class EvaluationForm(forms.ModelForm):
             "conclusions": forms.Textarea(attrs={"rows": 6}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["weight_responsiveness"].required = False  # added later: a form without it keeps the stored share
+
+    def clean_weight_responsiveness(self):
+        value = self.cleaned_data.get("weight_responsiveness")
+        return self.instance.weight_responsiveness if value is None else value
+
 
 class AdjustmentForm(forms.Form):
     department = forms.TypedChoiceField(label=_("Unit"), coerce=int)

@@ -34,6 +34,9 @@ class AnnualEvaluation(models.Model):
     weight_timeliness = _percent(_("weight of reporting timeliness (%)"), DEFAULT_SCHEME.weight_timeliness)
     weight_tasks = _percent(_("weight of led tasks' progress (%)"), DEFAULT_SCHEME.weight_tasks)
     weight_targets = _percent(_("weight of reported targets' status (%)"), DEFAULT_SCHEME.weight_targets)
+    weight_responsiveness = _percent(
+        _("weight of responsiveness to supervision notices (%)"), DEFAULT_SCHEME.weight_responsiveness
+    )
     late_credit = _percent(_("points for a late report"), DEFAULT_SCHEME.late_credit)
     band_excellent = _percent(_("lowest score rated excellent"), DEFAULT_SCHEME.band_excellent)
     band_good = _percent(_("lowest score rated good"), DEFAULT_SCHEME.band_good)
@@ -61,6 +64,7 @@ SCHEME_FIELDS = (
     "weight_timeliness",
     "weight_tasks",
     "weight_targets",
+    "weight_responsiveness",
     "late_credit",
     "band_excellent",
     "band_good",

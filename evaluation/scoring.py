@@ -25,6 +25,9 @@ TARGET_POINTS = {
     "no_data": 0.0,
 }
 OVERDUE_TASK_PENALTY = 10.0
+# Supervision notices addressed to the unit: answered by the deadline, answered after it, or past it unanswered.
+# A notice not yet due and unanswered is not scored.
+NOTICE_POINTS = {"answered_on_time": 100.0, "answered_late": 50.0, "overdue": 0.0}
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Scheme:
     weight_timeliness: float = 30.0
     weight_tasks: float = 40.0
     weight_targets: float = 30.0
+    weight_responsiveness: float = 0.0  # zero until the office decides, so scores do not move
     late_credit: float = 60.0  # points for a report that came in after the due date
     band_excellent: float = 90.0
     band_good: float = 80.0
@@ -47,6 +51,7 @@ class UnitInputs:
     quarters: tuple[str, ...] = ()
     tasks: tuple[tuple[str, bool], ...] = ()
     targets: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,11 @@ def target_score(statuses: Iterable[str]) -> float | None:
     return _mean(scored)
 
 
+def responsiveness_score(outcomes: Iterable[str]) -> float | None:
+    scored = [NOTICE_POINTS[o] for o in outcomes if o in NOTICE_POINTS]
+    return _mean(scored)
+
+
 def band_of(total: float | None, scheme: Scheme) -> str:
     if total is None:
         return "not_scored"
@@ -97,6 +107,7 @@ def score_unit(inputs: UnitInputs, scheme: Scheme, adjustment: float = 0.0) -> S
         "timeliness": (timeliness_score(inputs.quarters, scheme), scheme.weight_timeliness),
         "tasks": (task_score(inputs.tasks), scheme.weight_tasks),
         "targets": (target_score(inputs.targets), scheme.weight_targets),
+        "responsiveness": (responsiveness_score(inputs.notices), scheme.weight_responsiveness),
     }
     applying = [(value, weight) for value, weight in parts.values() if value is not None and weight > 0]
     total_weight = sum(weight for _, weight in applying)

@@ -11,10 +11,12 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
+from django.utils import timezone
 
 from indicators.models import Target
 from progress.timeliness import count
 from results.models import Rollup, TargetResult, TaskResult
+from supervision.models import Notice
 from targets.models import Responsibility
 from targets.selectors import plan_areas
 from tasks.models import QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate
@@ -261,6 +263,7 @@ def _assessment(evaluation: AnnualEvaluation, snapshot: dict) -> list[dict]:
         if t["department_id"]:
             reported[t["department_id"]].append(t["status"])
     adjustments = {a.department_id: a for a in evaluation.adjustments.all()}
+    notices = notice_outcomes(evaluation.plan, evaluation.year, dt.date.fromisoformat(snapshot["dated"]))
     scheme = scoring.Scheme(**snapshot["scheme"])
     rows = []
     for unit in snapshot["timeliness"]:
@@ -269,6 +272,7 @@ def _assessment(evaluation: AnnualEvaluation, snapshot: dict) -> list[dict]:
             quarters=tuple(unit["quarters"]),
             tasks=tuple(leads.get(dept_id, [])),
             targets=tuple(reported.get(dept_id, [])),
+            notices=tuple(notices[dept_id]["outcomes"]),
         )
         adjustment = adjustments.get(dept_id)
         score = scoring.score_unit(inputs, scheme, float(adjustment.points) if adjustment else 0.0)
@@ -279,6 +283,8 @@ def _assessment(evaluation: AnnualEvaluation, snapshot: dict) -> list[dict]:
                 "timeliness": _round(score.timeliness),
                 "tasks": _round(score.tasks),
                 "targets": _round(score.targets),
+                "responsiveness": _round(score.parts["responsiveness"]["score"]),
+                "notices": {k: v for k, v in notices[dept_id].items() if k != "outcomes"},
                 "weighted": _round(score.weighted),
                 "adjustment": score.adjustment,
                 "reason": adjustment.reason if adjustment else "",
@@ -290,6 +296,32 @@ def _assessment(evaluation: AnnualEvaluation, snapshot: dict) -> list[dict]:
         )
     rows.sort(key=lambda r: (r["total"] is None, -(r["total"] or 0), r["department"]))
     return rows
+
+
+def notice_outcomes(plan, year: int, today: dt.date) -> dict[int, dict]:
+    """Per unit, the supervision notices of the year addressed to it: counts (opened, answered on time, overdue at
+    some point, closed) and each one's outcome for scoring (see scoring.NOTICE_POINTS)."""
+    units: dict[int, dict] = defaultdict(
+        lambda: {"opened": 0, "answered_on_time": 0, "overdue": 0, "closed": 0, "outcomes": []}
+    )
+    for notice in Notice.objects.filter(plan=plan, year=year).prefetch_related("steps"):
+        row = units[notice.responsible_id]
+        answers = [timezone.localdate(s.at) for s in notice.steps.all() if s.action == "answer"]
+        was_overdue = notice.is_overdue(today) or any(s.action == "overdue" for s in notice.steps.all())
+        if answers and min(answers) <= notice.deadline:
+            outcome = "answered_on_time"
+        elif answers:
+            outcome = "answered_late"
+        elif notice.deadline < today:
+            outcome = "overdue"
+        else:
+            outcome = "pending"
+        row["opened"] += 1
+        row["answered_on_time"] += outcome == "answered_on_time"
+        row["overdue"] += was_overdue
+        row["closed"] += notice.status == "closed"
+        row["outcomes"].append(outcome)
+    return units
 
 
 def _lead_departments(plan) -> dict[int, int]:

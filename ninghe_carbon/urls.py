@@ -24,6 +24,7 @@ urlpatterns = [
     path("reports/", include("tasks.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("supervision/", include("supervision.urls")),
+    path("meetings/", include("meetings.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("dashboard.urls")),
 ]

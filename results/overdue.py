@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from notifications.services import notify
 from targets.models import Plan
 from tasks.models import Notice, QuarterlyReport, ReportingPeriod, ReportStatus
 from tasks.selectors import reporting_departments
@@ -49,6 +50,12 @@ def _notify(department, period) -> int:
         )
         if not created:
             return 0
+        notify(
+            department=department,
+            event="overdue",
+            title=_("[Overdue] %(period)s quarterly report") % {"period": period},
+            text=message,
+        )
         recipients = [m.user.email for m in department.members.all() if m.user.email and m.user.is_active]
         if recipients:
             send_mail(

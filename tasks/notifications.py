@@ -1,4 +1,4 @@
-"""Telling people what needs them: major problems to the office at once, by e-mail and on its home page."""
+"""Telling people what needs them: major problems to the office at once, by e-mail, its group robot and its home page."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from departments.roles import OFFICE_GROUP
+from notifications.services import notify
 
 
 def office_addresses() -> list[str]:
@@ -18,12 +19,13 @@ def office_addresses() -> list[str]:
 
 def notify_office_of_major_problems(report, updates) -> int:
     """The plan asks for major problems to be reported up without delay; the office is told on save."""
-    recipients = office_addresses()
-    if not recipients:
-        return 0
     lines = [f"{u.task.code} {u.task.title}：{u.problems}" for u in updates]
     subject = _("[Major problem] %(department)s, %(period)s") % {
         "department": report.department,
         "period": report.period,
     }
+    notify(department=None, event="major_problem", title=subject, text="\n".join(lines))
+    recipients = office_addresses()
+    if not recipients:
+        return 0
     return send_mail(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, recipients)

@@ -26,6 +26,11 @@ OFFICE_PERMISSIONS = [
     "targets.view_responsibility",
     "supervision.view_notice",  # read in the admin; changed only through the notice pages (supervision.services)
     "supervision.view_noticeevidence",
+    "notifications.add_webhook",
+    "notifications.change_webhook",
+    "notifications.delete_webhook",
+    "notifications.view_webhook",
+    "notifications.view_webhookdelivery",
 ]
 
 
