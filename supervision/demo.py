@@ -30,7 +30,7 @@ def seed_notices(plan: Plan, *, today: dt.date) -> int:
     if Notice.objects.filter(plan=plan, is_demo=True).exists():
         return 0
     office = get_user_model().objects.filter(username="demo-office").first()
-    period = latest_computed_period(plan)
+    period = latest_computed_period(plan, today=today)
     if office is None or period is None:
         return 0
     lagging = TargetResult.objects.filter(

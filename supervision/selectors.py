@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from departments.models import Department
 from indicators.models import Target
@@ -149,9 +150,11 @@ def subject_for(
     """The subject named by the page's link or the API's body; figures of a target or task default to the latest
     computed quarter."""
     if target is not None:
-        return target_subject(target, period or latest_computed_period(target.indicator.plan))
+        return target_subject(
+            target, period or latest_computed_period(target.indicator.plan, today=timezone.localdate())
+        )
     if task is not None:
-        return task_subject(task, period or latest_computed_period(task.area.plan))
+        return task_subject(task, period or latest_computed_period(task.area.plan, today=timezone.localdate()))
     if task_update is not None:
         return major_problem_subject(task_update)
     if department is not None and period is not None:
