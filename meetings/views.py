@@ -41,7 +41,8 @@ def _only_office(request) -> None:
 @login_required
 def meeting_list(request):
     meetings = selectors.meeting_list(visible_meetings(request.user))
-    return render(request, "meetings/meeting_list.html", {"meetings": meetings, "can_record": can_record(request.user)})
+    context = {"plan": _plan(), "meetings": meetings, "can_record": can_record(request.user)}
+    return render(request, "meetings/meeting_list.html", context)
 
 
 @login_required
@@ -57,13 +58,14 @@ def meeting_create(request):
         else:
             messages.success(request, _("The meeting is recorded; add its topics and decisions."))
             return redirect("meetings:meeting-detail", meeting.pk)
-    return render(request, "meetings/meeting_form.html", {"form": form})
+    return render(request, "meetings/meeting_form.html", {"plan": plan, "form": form})
 
 
 def _detail(request, meeting, *, topic_form=None, decision_form=None, status=200):
     office = can_record(request.user)
     units = reporting_departments(meeting.plan)
     context = {
+        "plan": meeting.plan,
         "meeting": meeting,
         "can_record": office,
         "topic_form": topic_form or (TopicForm(plan=meeting.plan) if office else None),

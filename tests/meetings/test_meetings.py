@@ -163,3 +163,10 @@ def test_every_meeting_page_answers_each_role_as_the_rules_say(page, method, rol
 def test_a_unit_lists_only_the_meetings_it_attended_or_was_given_a_decision_of(meeting, dept_b_client, dept_a_client):
     assert meeting.title in dept_a_client.get(reverse("meetings:meeting-list")).content.decode()
     assert meeting.title not in dept_b_client.get(reverse("meetings:meeting-list")).content.decode()
+
+
+@pytest.mark.parametrize("name", ["meetings:meeting-list", "meetings:meeting-create", "meetings:meeting-detail"])
+def test_the_meeting_pages_keep_the_site_s_menu(name, office_client, meeting):
+    args = [meeting.pk] if name.endswith("detail") else []
+    page = office_client.get(reverse(name, args=args)).content.decode()
+    assert 'class="main-nav"' in page and reverse("supervision:notice-list") in page
