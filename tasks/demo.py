@@ -34,6 +34,8 @@ from .models import (
     TaskStatus,
     TaskUpdate,
     default_window,
+    quarter_from_ordinal,
+    quarter_ordinal,
 )
 from .roles import ensure_role_groups
 from .selectors import reporting_departments
@@ -162,13 +164,12 @@ def current_quarter(today: dt.date) -> tuple[int, int]:
     """The quarter being reported on `today`: the newest whose reporting window has opened."""
     year, quarter = today.year, (today.month - 1) // 3 + 1
     if default_window(year, quarter)[0] > today:
-        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+        year, quarter = _shift(year, quarter, -1)
     return year, quarter
 
 
 def _shift(year: int, quarter: int, by: int) -> tuple[int, int]:
-    index = year * 4 + quarter - 1 + by
-    return index // 4, index % 4 + 1
+    return quarter_from_ordinal(quarter_ordinal(year, quarter) + by)
 
 
 def demo_quarters(today: dt.date) -> list[tuple[int, int]]:
@@ -219,7 +220,7 @@ def demo_series(indicator: Indicator, steps: int, rng: random.Random, *, first=(
     quarter; reduction rates (…降低率, …下降率) are modest yearly reductions.
     """
     (goal, year), pace = _goal(indicator), rng.uniform(0.5, 1.25)
-    due = (year * 4 + 4 - (first[0] * 4 + first[1])) if year else steps - 1  # index of the target's year-end quarter
+    due = quarter_ordinal(year, 4) - quarter_ordinal(*first) if year else steps - 1  # the target's year-end quarter
     share = [min(1.25, pace * (i + 1) / (max(due, 1) + 1)) for i in range(steps)]  # of the way from start to goal
     falling = indicator.direction == "down"
     if indicator.unit in WHOLE_UNITS and goal:
