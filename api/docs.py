@@ -2,8 +2,10 @@
 
 Swagger UI's start-up script is served as a file of its own (drf-spectacular's split view), so the page needs no
 inline script. ReDoc styles its page by inserting <style> elements and parses the schema in a blob: worker; its
-page alone gets a policy that allows those two (no script from elsewhere, still no CDN: the Redocly logo it links
-to is not loaded, and ReDoc hides it).
+page alone gets a policy that allows those two (no script from elsewhere, still no CDN). Its bundle is our copy
+(static/redoc/README.md), which no longer asks a CDN for the Redocly logo.
+
+The browsable API (an endpoint opened in a browser) has its own policy: see renderers.py.
 """
 
 from django.utils.csp import CSP

@@ -67,7 +67,7 @@ def read_inputs(today):
     from targets.models import Responsibility, Task
     from tasks.models import ReportingPeriod
 
-    quarters = [q for q in ReportingPeriod.objects.order_by("year", "quarter") if q.opens_on <= today]
+    quarters = [q for q in ReportingPeriod.objects.chronological() if q.opens_on <= today]
     targets = list(
         Target.objects.order_by("pk").values(
             "pk",

@@ -133,14 +133,14 @@ def submitters(count: int) -> list[dict]:
 
 def rows_for(plan, department) -> dict:
     """Every task and indicator filled in; each value repeats the last approved one, so no rule refuses it."""
-    from tasks.models import IndicatorValue, ReportStatus
+    from tasks.models import IndicatorValue, ReportStatus, quarter_order
     from tasks.selectors import department_indicators, department_tasks
 
     last = {}
     for row in (
         IndicatorValue.objects.filter(report__plan=plan, report__department=department, value__isnull=False)
         .filter(report__status=ReportStatus.APPROVED)
-        .order_by("report__period__year", "report__period__quarter")
+        .order_by(*quarter_order("report__period"))
         .values("indicator_id", "value")
     ):
         last[row["indicator_id"]] = str(row["value"])

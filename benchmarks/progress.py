@@ -384,7 +384,7 @@ def plain_read(plans) -> int:
     Kept as first measured, joined to the quarter and sorted by it, so that the ratios stay comparable with the
     earlier figures: approved_series itself now reads the period id and leaves the sorting to the maths.
     """
-    from tasks.models import IndicatorValue, ReportStatus
+    from tasks.models import IndicatorValue, ReportStatus, quarter_order
 
     rows = 0
     for plan in plans:
@@ -392,7 +392,7 @@ def plain_read(plans) -> int:
             list(
                 IndicatorValue.objects.filter(report__plan=plan, report__status=ReportStatus.APPROVED)
                 .values_list("indicator_id", "report__period__year", "report__period__quarter", "value", "reached")
-                .order_by("report__period__year", "report__period__quarter")
+                .order_by(*quarter_order("report__period"))
             )
         )
     return rows
@@ -696,7 +696,7 @@ def change_plans(plans, count: int, seed: int, *, earliest: bool = False) -> lis
     from django.db.models import F
     from django.utils import timezone
 
-    from tasks.models import IndicatorValue, QuarterlyReport, ReportStatus
+    from tasks.models import IndicatorValue, QuarterlyReport, ReportStatus, quarter_order
 
     rng = random.Random(seed)
     changed = rng.sample(plans, count)
@@ -709,7 +709,7 @@ def change_plans(plans, count: int, seed: int, *, earliest: bool = False) -> lis
                 indicator__targets__value__isnull=False,
             )
             .select_related("indicator")
-            .order_by(*(f"{'' if earliest else '-'}report__period__{f}" for f in ("year", "quarter")), "pk")
+            .order_by(*quarter_order("report__period", newest_first=not earliest), "pk")
             .first()
         )
         IndicatorValue.objects.filter(pk=value.pk).update(value=within(value.indicator, value.value * Decimal("1.01")))
@@ -770,7 +770,7 @@ def incremental(base, department, times: int, seed: int) -> dict:
     from tasks.services import approve_report
 
     rng = random.Random(seed)
-    last = ReportingPeriod.objects.order_by("-year", "-quarter").first()
+    last = ReportingPeriod.objects.chronological(newest_first=True).first()
     report = QuarterlyReport.objects.get(plan=base, department=department, period=last)
     office = office_user()
     inner: list[tuple[float, int]] = []

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from results.models import TargetStatus
 from results.templatetags.progress_tags import TASK_LABELS
 from tasks import cells
-from tasks.models import IndicatorValue, ReportingPeriod, ReportStatus, TaskUpdate
+from tasks.models import IndicatorValue, ReportingPeriod, ReportStatus, TaskUpdate, quarter_order
 
 from .snapshot import as_of_period, target_rows
 
@@ -119,7 +119,7 @@ def _values(plan, year, filters) -> pd.DataFrame:
         rows = rows.filter(report__department_id=filters.department)
     if chosen := _chosen(year, filters):
         rows = rows.filter(report__period__in=ReportingPeriod.objects.up_to(chosen))
-    rows = list(rows.order_by("indicator__order", "report__period__quarter"))
+    rows = list(rows.order_by("indicator__order", *quarter_order("report__period")))
     return pd.DataFrame(
         {
             _("Indicator"): [v.indicator.name for v in rows],
@@ -145,7 +145,7 @@ def _updates(plan, year, filters) -> pd.DataFrame:
     if filters.department:
         rows = rows.filter(report__department_id=filters.department)
     rows = list(
-        rows.order_by("task__area__order", "task__number", "report__period__quarter", "report__department__name")
+        rows.order_by("task__area__order", "task__number", *quarter_order("report__period"), "report__department__name")
     )
     return pd.DataFrame(
         {

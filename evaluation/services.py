@@ -33,6 +33,7 @@ SILENT_AFTER = dt.timedelta(minutes=3)
 # its worker every time must not loop for ever.
 MAX_ATTEMPTS = 3
 INTERRUPTED = gettext_noop("Stopped: the worker was stopped or restarted while making this file. Generate it again.")
+ORPHANED = gettext_noop("Stopped: the website was restarted while making this file. Generate it again.")
 TOO_MANY_ATTEMPTS = gettext_noop("Stopped: the job was interrupted %(n)s times. Ask the administrator.")
 
 
@@ -220,6 +221,27 @@ def expire_stale_files(*, now=None, older_than=STALE_AFTER, silent_after=SILENT_
         state=ReportFile.State.FAILED, error=_("The job did not finish in time."), finished_at=now
     )
     return interrupted + never_started
+
+
+def fail_orphaned_files(*, now=None, silent_after=SILENT_AFTER) -> int:
+    """Without a broker (`scripts/run`) the PDF job runs on a thread of the web process and no Celery beat expires
+    dead rows: a restart of that process leaves its rows queued or running for ever. Called where the rows are read
+    (the evaluation page and its progress poll), this fails a row whose heartbeat has been silent for minutes and
+    whose job this process does not hold, so the page says why and the office generates it again."""
+    from .jobs import generate_report_pdf
+
+    if not background.without_broker(generate_report_pdf):
+        return 0  # a worker's rows: delivered again by the broker, or expired by beat (expire_stale_files)
+    now = now or timezone.now()
+    silent = ReportFile.objects.filter(state__in=[ReportFile.State.QUEUED, ReportFile.State.RUNNING]).filter(
+        Q(heartbeat_at__lt=now - silent_after) | Q(heartbeat_at__isnull=True, requested_at__lt=now - silent_after)
+    )
+    orphaned = [pk for pk in silent.values_list("pk", flat=True) if not background.is_live(generate_report_pdf, pk)]
+    if not orphaned:
+        return 0
+    return silent.filter(pk__in=orphaned).update(
+        state=ReportFile.State.FAILED, error=_(ORPHANED), step=ORPHANED, finished_at=now
+    )
 
 
 def _fail(file: ReportFile, message: str, *, step: str) -> None:

@@ -19,7 +19,7 @@ from results.models import Rollup, TargetResult, TaskResult
 from supervision.models import Notice
 from targets.models import Responsibility
 from targets.selectors import plan_areas
-from tasks.models import QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate
+from tasks.models import QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate, quarter_order
 from tasks.selectors import report_timeliness, reporting_departments
 
 from . import scoring
@@ -33,7 +33,7 @@ def as_of_period(plan, year: int) -> ReportingPeriod | None:
     """The year's Q4 when it has results, else the year's latest quarter that has."""
     return (
         ReportingPeriod.objects.filter(year=year, rollups__plan=plan, rollups__scope=Rollup.Scope.PLAN)
-        .order_by("-quarter")
+        .chronological(newest_first=True)
         .first()
     )
 
@@ -42,9 +42,8 @@ def build_snapshot(evaluation: AnnualEvaluation, *, today: dt.date) -> dict:
     """Everything the document shows, as JSON; `today` dates it and decides which quarters are past due."""
     plan, year = evaluation.plan, evaluation.year
     as_of = as_of_period(plan, year)
-    periods = list(ReportingPeriod.objects.filter(year=year).order_by("quarter"))
-    if as_of is not None:
-        periods = [p for p in periods if p.quarter <= as_of.quarter]
+    periods = ReportingPeriod.objects.filter(year=year).chronological()
+    periods = list(periods.up_to(as_of) if as_of is not None else periods)
     task_rows = _task_rows(plan, as_of)
     updates = _year_updates(plan, periods)
     targets = target_rows(plan, as_of)
@@ -92,7 +91,7 @@ def _year_updates(plan, periods) -> dict[int, list[dict]]:
     rows = (
         TaskUpdate.objects.filter(report__plan=plan, report__period__in=periods, report__status=ReportStatus.APPROVED)
         .select_related("report__department", "report__period")
-        .order_by("report__period__quarter", "report__department__name", "task__area__order", "task__number")
+        .order_by(*quarter_order("report__period"), "report__department__name", "task__area__order", "task__number")
     )
     by_task: dict[int, list[dict]] = defaultdict(list)
     for u in rows:

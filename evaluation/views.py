@@ -65,6 +65,7 @@ def latest_assessment(request, code):
 def detail(request, code, year, form=None, reopen_form=None):
     _reader(request)
     plan, evaluation = _evaluation(code, year)
+    services.fail_orphaned_files()  # rows a restart of this process left running say so, and can be made again
     context = {
         "plan": plan,
         "evaluation": evaluation,
@@ -273,6 +274,7 @@ def export_csv(request, code, year, table):
 @login_required
 def file_status(request, pk):
     _reader(request)
+    services.fail_orphaned_files()
     file = get_object_or_404(ReportFile, pk=pk)
     return JsonResponse(
         {

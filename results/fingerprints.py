@@ -156,7 +156,7 @@ def changed_from(last: ComputationRun, now: Inputs, quarters: list[ReportingPeri
     if seen is None or last.inputs[:HALF] != now.digest[:HALF]:
         return None
     changed = {pk for pk in seen.keys() | now.quarters.keys() if seen.get(pk) != now.quarters.get(pk)}
-    order = {str(q.pk): (q.year, q.quarter) for q in quarters}
+    order = {str(q.pk): q.key for q in quarters}
     if not changed or not changed <= order.keys():
         return None
     return min(order[pk] for pk in changed)

@@ -37,6 +37,8 @@ from .models import (
     TaskUpdate,
     default_window,
     last_ended_quarter,
+    quarter_from_ordinal,
+    quarter_ordinal,
 )
 from .roles import ensure_role_groups
 from .selectors import reporting_departments
@@ -170,8 +172,7 @@ def current_quarter(today: dt.date) -> tuple[int, int]:
 
 
 def _shift(year: int, quarter: int, by: int) -> tuple[int, int]:
-    index = year * 4 + quarter - 1 + by
-    return index // 4, index % 4 + 1
+    return quarter_from_ordinal(quarter_ordinal(year, quarter) + by)
 
 
 def demo_quarters(today: dt.date) -> list[tuple[int, int]]:
@@ -222,7 +223,7 @@ def demo_series(indicator: Indicator, steps: int, rng: random.Random, *, first=(
     quarter; reduction rates (…降低率, …下降率) are modest yearly reductions.
     """
     (goal, year), pace = _goal(indicator), rng.uniform(0.5, 1.25)
-    due = (year * 4 + 4 - (first[0] * 4 + first[1])) if year else steps - 1  # index of the target's year-end quarter
+    due = quarter_ordinal(year, 4) - quarter_ordinal(*first) if year else steps - 1  # the target's year-end quarter
     share = [min(1.25, pace * (i + 1) / (max(due, 1) + 1)) for i in range(steps)]  # of the way from start to goal
     falling = indicator.direction == "down"
     if indicator.unit in WHOLE_UNITS and goal:

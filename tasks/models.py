@@ -58,7 +58,7 @@ class ReportingPeriod(models.Model):
     class Meta:
         verbose_name = _("reporting period")
         verbose_name_plural = _("reporting periods")
-        ordering = ["-year", "-quarter"]
+        ordering = [*quarter_order(newest_first=True)]
         constraints = [
             models.UniqueConstraint(fields=["year", "quarter"], name="period_unique_quarter"),
             models.CheckConstraint(condition=models.Q(quarter__gte=1, quarter__lte=4), name="period_quarter_1_to_4"),
@@ -99,6 +99,16 @@ def last_ended_quarter(today: dt.date) -> tuple[int, int]:
     its last day, so on 31 December the fourth quarter is still under way)."""
     quarter = (today.month - 1) // 3 + 1
     return (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+
+
+def quarter_ordinal(year: int, quarter: int) -> int:
+    """Quarters counted one by one across years: consecutive quarters differ by 1 (2026 Q4 + 1 is 2027 Q1)."""
+    return year * 4 + quarter - 1
+
+
+def quarter_from_ordinal(ordinal: int) -> tuple[int, int]:
+    """The (year, quarter) of a `quarter_ordinal`."""
+    return ordinal // 4, ordinal % 4 + 1
 
 
 def quarter_end(year: int, quarter: int) -> dt.date:
@@ -153,7 +163,7 @@ class QuarterlyReport(models.Model):
     class Meta:
         verbose_name = _("quarterly report")
         verbose_name_plural = _("quarterly reports")
-        ordering = ["-period__year", "-period__quarter", "department__name"]
+        ordering = [*quarter_order("period", newest_first=True), "department__name"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "department", "period"], name="report_one_per_quarter"),
         ]

@@ -24,8 +24,10 @@ def test_a_job_runs_on_a_background_thread_and_the_caller_goes_on(settings):
     future = background.enqueue(held_job, 7)
     assert started.wait(timeout=30)
     assert not future.done()  # the caller came back while the job still runs
+    assert background.is_live(held_job, 7) and not background.is_live(held_job, 6)
     release.set()
     future.result(timeout=30)
+    assert not background.is_live(held_job, 7)  # a row this job left behind is no longer this process's
     assert ran_on[0][0].startswith("background-job") and ran_on[0][0] != threading.current_thread().name
     assert ran_on[0][1] == 7
 

@@ -23,6 +23,36 @@ def test_the_api_documentation_shows_its_operations_under_the_csp(live_server, p
     assert "宁河区碳达峰实施方案进展跟踪 API" in page.inner_text(".info .title")
 
 
+def test_redoc_shows_the_operations_without_a_csp_violation(live_server, page):
+    """The page fixture fails on any CSP violation: ReDoc's bundle no longer asks a CDN for its maker's logo."""
+    page.set_default_timeout(60_000)
+    page.goto(f"{live_server.url}/api/v1/redoc/")
+    page.wait_for_selector("[data-section-id^='operation/']", state="attached")
+    operations = page.locator("[data-section-id^='operation/']").count()
+    assert operations > 20
+    assert page.locator("img[src*='cdn.redoc.ly'], img[alt='redocly logo']").count() == 0
+    assert "宁河区碳达峰实施方案进展跟踪 API" in page.inner_text("h1")
+
+
+def test_the_browsable_api_keeps_its_styles_under_its_own_csp(live_server, page, axe_audit, demo_plan):
+    """DRF's pages write inline styles; theirs is the only policy that allows them, and only for styles.
+
+    The page fixture fails on any CSP violation. axe-core is not run here: the markup is DRF's own template (no lang
+    on <html>, an icon-only format button), like the interactive documentation that conftest.NOT_AUDITED leaves out.
+    """
+    axe_audit.page = None
+    log_in(page, live_server.url, "demo-office")
+    for path in ("/api/v1/", "/api/v1/reports/"):
+        response = page.goto(f"{live_server.url}{path}")
+        policy = response.headers["content-security-policy"]
+        assert "style-src 'self' 'unsafe-inline';" in policy and "script-src 'self';" in policy
+        assert page.locator(".response-info").is_visible()
+    # the inline styles apply: the filters button floats right of the page's heading
+    assert page.locator("button[data-target='#filtersModal']").evaluate("e => getComputedStyle(e).float") == "right"
+    json = page.request.get(f"{live_server.url}/api/v1/reports/", headers={"Accept": "application/json"})
+    assert json.ok and "unsafe-inline" not in json.headers["content-security-policy"]
+
+
 def test_an_unknown_address_shows_the_chinese_404_page_without_debug_output(live_server, page, live_plan):
     response = page.goto(f"{live_server.url}/no-such-page/")
     assert response.status == 404

@@ -166,6 +166,52 @@ def test_generating_lists_the_file_and_reports_its_progress(
     assert client.get(reverse("evaluation:file-download", args=[file.pk])).status_code == 403
 
 
+def test_a_file_left_running_by_a_restart_of_the_web_process_is_failed_on_the_page_and_made_again(
+    demo_plan, client, demo_office, django_capture_on_commit_callbacks, monkeypatch
+):
+    """No broker, no beat: the job ran on a thread of a web process that was restarted. Its row says so once its
+    heartbeat has been silent for minutes; a job this process still holds, or a recent one, keeps running."""
+    from ninghe_carbon import background
+
+    evaluation = services.evaluation_for(demo_plan, 2025)
+    now = dt.datetime.now(dt.UTC)
+    running = dict(evaluation=evaluation, requested_by=demo_office, state=ReportFile.State.RUNNING, progress=45)
+    orphan = ReportFile.objects.create(**running, heartbeat_at=now - dt.timedelta(minutes=4))
+    held_here = ReportFile.objects.create(**running, heartbeat_at=now - dt.timedelta(minutes=4))
+    recent = ReportFile.objects.create(**running, heartbeat_at=now - dt.timedelta(minutes=1))
+    lost_in_queue = ReportFile.objects.create(evaluation=evaluation, requested_by=demo_office)
+    ReportFile.objects.filter(pk=lost_in_queue.pk).update(requested_at=now - dt.timedelta(minutes=10))
+    live = background.is_live
+    monkeypatch.setattr(background, "is_live", lambda task, pk: pk == held_here.pk or live(task, pk))
+    client.force_login(demo_office)
+
+    status = client.get(reverse("evaluation:file-status", args=[orphan.pk])).json()
+
+    assert status["state"] == "failed" and "网站服务重启" in status["step"] and "重新生成" in status["step"]
+    states = dict(ReportFile.objects.values_list("pk", "state"))
+    assert states == {orphan.pk: "failed", held_here.pk: "running", recent.pk: "running", lost_in_queue.pk: "failed"}
+    page = client.get(_url("detail", demo_plan)).content.decode()
+    assert page.count("网站服务重启") == 2 and 'id="generate"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url("generate", demo_plan))
+    assert ReportFile.objects.latest("pk").state == "done"
+
+
+def test_with_a_broker_the_page_leaves_silent_rows_to_the_worker_and_beat(demo_plan, client, demo_office, monkeypatch):
+    from ninghe_carbon.celery import app
+
+    evaluation = services.evaluation_for(demo_plan, 2025)
+    silent = ReportFile.objects.create(
+        evaluation=evaluation,
+        requested_by=demo_office,
+        state=ReportFile.State.RUNNING,
+        heartbeat_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=4),
+    )
+    client.force_login(demo_office)
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    assert client.get(reverse("evaluation:file-status", args=[silent.pk])).json()["state"] == "running"
+
+
 @pytest.mark.parametrize(
     ("today", "year"),
     [
