@@ -103,7 +103,7 @@ def record_official_figures(*, entries: list[OfficialEntry], by, reason: str = "
         figure = IndicatorValue.objects.official().filter(
             indicator=entry.indicator, period=entry.period, kind=entry.kind
         )
-        previous = figure.current().select_for_update().first()
+        previous = figure.current().order_by("-pk").select_for_update(of=("self",)).first()
         if previous is not None and _same(previous, entry):
             continue
         row = IndicatorValue.objects.create(

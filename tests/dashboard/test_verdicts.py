@@ -15,6 +15,7 @@ from evaluation.snapshot import build_snapshot
 from indicators.models import Indicator
 from results.models import TargetResult
 from results.services import recompute_for_report, recompute_plan
+from tasks import services
 from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, ReportStatus, default_window
 
 pytestmark = pytest.mark.django_db
@@ -56,19 +57,18 @@ def test_a_target_past_its_date_keeps_the_verdict_of_its_date(forest):
     assert by_quarter[(2026, 4)].latest_value == pytest.approx(7.5)
 
 
-def test_until_its_dates_value_is_approved_a_target_on_its_date_keeps_its_progress_status(forest, plan):
-    """2025 Q4's report sent back: as of 2025 Q4 the target shows what 2025 Q3 said; approved again, the verdict."""
+def test_until_its_dates_value_is_approved_a_target_on_its_date_keeps_its_progress_status(forest, plan, office_user):
+    """2025 Q4's report reopened: as of 2025 Q4 the target shows what 2025 Q3 said; approved again, the verdict."""
     target = forest.targets.get(value=8.01)
     report = QuarterlyReport.objects.get(plan=plan, period__year=2025, period__quarter=4)
-    report.status = ReportStatus.RETURNED
-    report.save()
     with time_machine.travel(dt.datetime(2026, 1, 5, 2, tzinfo=dt.UTC), tick=False):
+        report = services.reopen_report(report=report, by=office_user, reason="核对林地面积")
         recompute_for_report(report)
         waiting = TargetResult.objects.get(target=target, period=report.period)
         assert waiting.status in ("at_risk", "off_track") and waiting.judged_value is None
         assert waiting.latest_value == pytest.approx(6.5)
-        report.status = ReportStatus.APPROVED
-        report.save()
+        QuarterlyReport.objects.filter(pk=report.pk).update(status=ReportStatus.SUBMITTED)  # the unit sent it again
+        services.approve_report(report=QuarterlyReport.objects.get(pk=report.pk), by=office_user)
         recompute_for_report(report)
     judged = TargetResult.objects.get(target=target, period=report.period)
     assert judged.status == "missed_by_date" and judged.judged_value == pytest.approx(6.71)
