@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from departments.services import find_department
 from targets.models import Plan, Task
@@ -170,10 +171,36 @@ def load_targets(*, plan: Plan, data: dict) -> TargetLoadResult:
             indicator.min_value, indicator.max_value = plausible_range(raw)
         indicator.full_clean(exclude=["reporting_department"])
         indicator.save()
-        indicator.targets.all().delete()
-        for target in targets:
-            target.indicator = indicator
-        Target.objects.bulk_create(targets)
+        _replace_targets(indicator, targets)
         target_count += len(targets)
     Indicator.objects.filter(plan=plan).exclude(code__in=seen_codes).delete()
     return TargetLoadResult(indicators=len(pending), targets=target_count)
+
+
+# What a reload may change in a target; the office's entries for a city-assigned value stay (see _replace_targets).
+TARGET_FIELDS = [f.name for f in Target._meta.concrete_fields if f.name not in ("id", "indicator", "order")]
+
+
+def _replace_targets(indicator: Indicator, targets: list[Target]) -> None:
+    """The indicator's targets become the file's, updated in place by their order: notices, meeting topics and
+    results keep pointing at the same rows, and a value the office entered for a target the city assigns (the file
+    has none) is kept. A target gone from the file is deleted unless something still refers to it."""
+    existing = {t.order: t for t in indicator.targets.all()}
+    updated, created = [], []
+    for target in targets:
+        target.indicator = indicator
+        old = existing.pop(target.order, None)
+        if old is None:
+            created.append(target)
+            continue
+        if target.value is None and old.value is not None:
+            target.value, target.assigned_document = old.value, old.assigned_document
+        target.pk = old.pk
+        updated.append(target)
+    Target.objects.bulk_update(updated, TARGET_FIELDS)
+    Target.objects.bulk_create(created)
+    try:
+        Target.objects.filter(pk__in=[t.pk for t in existing.values()]).delete()
+    except ProtectedError as exc:
+        gone = "、".join(str(t) for t in existing.values())
+        raise TargetFixtureError([f"{indicator.name}: 文件中已没有目标 {gone}，但仍有督办单等记录引用它们"]) from exc

@@ -97,7 +97,7 @@ def compute_flags(*, report: QuarterlyReport) -> list[QualityFlag]:
 
 def find(report: QuarterlyReport) -> list[Finding]:
     updates = list(report.task_updates.select_related("task"))
-    values = [v for v in report.indicator_values.select_related("indicator") if v.value is not None]
+    values = [v for v in report.indicator_values.current().select_related("indicator") if v.value is not None]
     previous = last_approved_updates(report)
     return [
         *targets_lag(report, updates),

@@ -395,6 +395,8 @@ def _backdate(report: QuarterlyReport, when: dict[str, dt.date]) -> None:
         is_late=sent and report.period.is_overdue(when["sent"]),
         approved_at=_at(when["reviewed"], 16) if report.approved_at else None,
     )
+    if report.approved_at:  # its figures were known from that day, as "known on a date" reads them
+        report.indicator_values.current().filter(valid_from__isnull=False).update(valid_from=_at(when["reviewed"], 16))
     stamps = {
         ReportEvent.Action.CREATE: _at(when["started"], 9),
         ReportEvent.Action.SAVE: _at(when["started"], 11),

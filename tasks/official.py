@@ -100,6 +100,9 @@ def record_official_figures(*, entries: list[OfficialEntry], by, reason: str = "
         raise ValidationError({str(i): list(errors.values()) for i, errors in problems.items()})
     now, written = timezone.now(), []
     for entry in entries:
+        # one recorder of an indicator's figures at a time: two confirmations of the same table would otherwise both
+        # see no current version and both write version 1
+        list(Indicator.objects.select_for_update(of=("self",)).filter(pk=entry.indicator.pk).values_list("pk"))
         figure = IndicatorValue.objects.official().filter(
             indicator=entry.indicator, period=entry.period, kind=entry.kind
         )

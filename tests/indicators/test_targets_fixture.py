@@ -1,5 +1,6 @@
 """Every target of the plan is in the fixture, exactly as the text states it."""
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -8,6 +9,8 @@ import yaml
 
 from indicators.models import Comparator, Indicator, Target
 from indicators.services import TargetFixtureError, load_targets
+from supervision.selectors import target_subject
+from supervision.services import open_notice
 from targets.models import Task
 from tests.conftest import FIXTURES
 
@@ -208,3 +211,48 @@ def test_office_records_a_city_assigned_value_but_not_the_plans_words(office_cli
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.value == 15 and target.quote == "完成我市下达的能耗强度降低目标和二氧化碳排放强度降低目标"
+
+
+def test_a_reload_updates_targets_in_place_so_notices_and_the_city_s_values_stay(plan, office_user):
+    """scripts/run loads the plan on every start: deleting and recreating the targets failed once a notice was open
+    on one (and dropped the office's entries and the meetings' links)."""
+    target = Indicator.objects.get(plan=plan, code="forest-coverage").targets.get(value=Decimal("8.01"))
+    city = Target.objects.filter(indicator__plan=plan, comparator=Comparator.CITY_ASSIGNED).first()
+    city.value, city.assigned_document = Decimal("3.2"), "津碳达峰办〔2025〕1号"
+    city.save()
+    notice = open_notice(
+        subject=target_subject(target, None),
+        by=office_user,
+        requirement="请报送整改措施。",
+        deadline=dt.date(2027, 1, 31),
+        today=dt.date(2026, 12, 3),
+    )
+    before = sorted(Target.objects.filter(indicator__plan=plan).values_list("pk", "quote"))
+
+    load_targets(plan=plan, data=yaml.safe_load((FIXTURES / "ninghe-targets.yaml").read_text(encoding="utf-8")))
+
+    assert sorted(Target.objects.filter(indicator__plan=plan).values_list("pk", "quote")) == before
+    notice.refresh_from_db()
+    assert notice.target_id == target.pk
+    city.refresh_from_db()
+    assert (city.value, city.assigned_document) == (Decimal("3.2"), "津碳达峰办〔2025〕1号")
+
+
+def test_a_target_gone_from_the_file_but_under_a_notice_is_refused_by_name(plan, office_user):
+    data = yaml.safe_load((FIXTURES / "ninghe-targets.yaml").read_text(encoding="utf-8"))
+    forest = next(i for i in data["indicators"] if i["code"] == "forest-coverage")
+    target = Indicator.objects.get(plan=plan, code="forest-coverage").targets.order_by("order").last()
+    open_notice(
+        subject=target_subject(target, None),
+        by=office_user,
+        requirement="请报送整改措施。",
+        deadline=dt.date(2027, 1, 31),
+        today=dt.date(2026, 12, 3),
+    )
+    forest["targets"].pop()
+
+    with pytest.raises(TargetFixtureError) as caught:
+        load_targets(plan=plan, data=data)
+
+    assert "全区森林覆盖率" in "\n".join(caught.value.problems)
+    assert Target.objects.filter(pk=target.pk).exists()
