@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from notifications.services import notify
 from results.models import ComputationRun
 from tasks.notifications import office_addresses
 
@@ -43,11 +44,9 @@ def announce_overdue(*, today: dt.date) -> int:
 
 
 def _mail(notice: Notice) -> None:
+    """One message, by e-mail to the unit's members and the office, and to the unit's and the office's group robots
+    if they have one (queued after the commit, never waited for)."""
     with override(settings.LANGUAGE_CODE):
-        unit = [m.user.email for m in notice.responsible.members.all() if m.user.email and m.user.is_active]
-        recipients = sorted({*unit, *office_addresses()})
-        if not recipients:
-            return
         subject = _("[Overdue] %(number)s %(title)s") % {"number": notice.display_number, "title": notice.title}
         body = _(
             "The supervision notice %(number)s to %(unit)s was due on %(deadline)s and has not been answered.\n"
@@ -59,4 +58,9 @@ def _mail(notice: Notice) -> None:
             "requirement": notice.requirement,
             "url": notice.get_absolute_url(),
         }
+    for department in (notice.responsible, None):
+        notify(department=department, event="notice_overdue", title=subject, text=body)
+    unit = [m.user.email for m in notice.responsible.members.all() if m.user.email and m.user.is_active]
+    recipients = sorted({*unit, *office_addresses()})
+    if recipients:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)

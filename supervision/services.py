@@ -11,13 +11,15 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from departments.models import Department
+from notifications.services import notify
 from tasks.evidence import check_evidence_file, display_name
 from tasks.limits import text_problem
 
@@ -165,6 +167,15 @@ def open_notice(
         text=requirement,
         changes={"deadline": [None, _iso(deadline)], "level": [None, level]},
     )
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            department=notice.responsible,
+            event="notice_opened",
+            title=_("[%(level)s] %(number)s %(title)s")
+            % {"level": notice.get_level_display(), "number": notice.display_number, "title": notice.title},
+            text=_("%(requirement)s\nDeadline: %(deadline)s\n%(url)s")
+            % {"requirement": requirement, "deadline": _iso(deadline), "url": notice.get_absolute_url()},
+        )
     return notice
 
 

@@ -74,3 +74,29 @@ def test_the_job_runs_on_todays_date_and_is_scheduled(addressed, settings):
     assert (
         settings.CELERY_BEAT_SCHEDULE["announce-overdue-notices"]["task"] == "supervision.jobs.announce_overdue_notices"
     )
+
+
+def test_the_unit_s_and_the_office_s_group_robots_get_the_opening_and_the_overdue_message(
+    office_user, forest_task, period, today
+):
+    from notifications.models import Webhook, WebhookDelivery
+    from supervision.selectors import task_subject
+
+    subject = task_subject(forest_task, period)
+    unit = subject.responsible
+    for department in (unit, None):
+        Webhook.objects.create(
+            name="群机器人", department=department, kind="wecom", message_format="text", url="http://127.0.0.1:9/hook"
+        )
+    notice = services.open_notice(
+        subject=subject, by=office_user, requirement="请报送整改措施。", deadline=today, today=today
+    )
+    [opened] = WebhookDelivery.objects.filter(event="notice_opened")
+    assert opened.webhook.department == unit
+    assert opened.title.startswith("【督办】") and notice.display_number in opened.title
+    assert "办理期限：" in opened.text and "请报送整改措施。" in opened.text
+
+    assert announce_overdue(today=today + dt.timedelta(days=1)) == 1
+    overdue = WebhookDelivery.objects.filter(event="notice_overdue")
+    assert {d.webhook.department for d in overdue} == {unit, None}
+    assert all(notice.display_number in d.title for d in overdue)
