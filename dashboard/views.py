@@ -1,6 +1,5 @@
 """Server-rendered pages of the plan: thin callers of the apps' selectors."""
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,8 +9,14 @@ from indicators.filters import TargetFilter
 from indicators.selectors import area_targets, department_targets, plan_targets, task_targets
 from results.models import TargetStatus
 from results.selectors import area_rollup, latest_computed_period, target_results, task_results
-from targets.models import Plan
-from targets.selectors import department_responsibilities, departments_with_counts, get_plan, get_task, plan_areas
+from targets.selectors import (
+    default_plan,
+    department_responsibilities,
+    departments_with_counts,
+    get_plan,
+    get_task,
+    plan_areas,
+)
 from tasks.models import ReportingPeriod
 from tasks.permissions import visible_reports
 from tasks.selectors import (
@@ -27,7 +32,7 @@ from . import figures
 
 
 def home(request):
-    plan = Plan.objects.filter(code=settings.DEFAULT_PLAN_CODE).first() or Plan.objects.first()
+    plan = default_plan()
     if plan is None:
         return render(request, "dashboard/no_plan.html", status=404)
     return redirect(plan)

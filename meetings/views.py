@@ -1,6 +1,5 @@
 """Meeting pages: thin callers of meetings.services, selectors and permissions."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,20 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from targets.models import Plan
+from targets.selectors import default_plan_or_404
 from tasks.selectors import reporting_departments
 
 from . import minutes, selectors, services
 from .forms import DecisionForm, MeetingForm, TopicForm
 from .models import Meeting
 from .permissions import can_record, visible_meetings
-
-
-def _plan() -> Plan:
-    plan = Plan.objects.filter(code=settings.DEFAULT_PLAN_CODE).first() or Plan.objects.first()
-    if plan is None:
-        raise Http404(_("No plan loaded."))
-    return plan
 
 
 def _meeting(request, pk) -> Meeting:
@@ -41,14 +33,14 @@ def _only_office(request) -> None:
 @login_required
 def meeting_list(request):
     meetings = selectors.meeting_list(visible_meetings(request.user))
-    context = {"plan": _plan(), "meetings": meetings, "can_record": can_record(request.user)}
+    context = {"plan": default_plan_or_404(), "meetings": meetings, "can_record": can_record(request.user)}
     return render(request, "meetings/meeting_list.html", context)
 
 
 @login_required
 def meeting_create(request):
     _only_office(request)
-    plan = _plan()
+    plan = default_plan_or_404()
     form = MeetingForm(request.POST or None, units=reporting_departments(plan))
     if request.method == "POST" and form.is_valid():
         try:

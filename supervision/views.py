@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +21,8 @@ from django.views.decorators.http import require_POST
 from departments.models import Department
 from departments.roles import department_of, is_office
 from indicators.models import Target
-from targets.models import Plan, Task
+from targets.models import Task
+from targets.selectors import default_plan_or_404
 from tasks.models import ReportingPeriod, TaskUpdate
 from tasks.selectors import reporting_departments
 from tasks.views import attachment
@@ -32,13 +32,6 @@ from .forms import AnswerForm, DecisionForm, ExtensionForm, NoticeFilter, OpenNo
 from .models import Notice, NoticeEvidence
 
 PAGE_SIZE = 100
-
-
-def _default_plan() -> Plan:
-    plan = Plan.objects.filter(code=settings.DEFAULT_PLAN_CODE).first() or Plan.objects.first()
-    if plan is None:
-        raise Http404(_("No plan loaded."))
-    return plan
 
 
 def _int(params, name) -> int | None:
@@ -54,7 +47,7 @@ def subject_from_query(params) -> selectors.Subject:
         return get_object_or_404(queryset, pk=pk, **where) if pk else None
 
     return selectors.subject_for(
-        plan=_default_plan(),
+        plan=default_plan_or_404(),
         target=pick("target", Target.objects.select_related("indicator__plan", "task")),
         task=pick("task", Task.objects.select_related("area__plan")),
         task_update=pick(
@@ -111,7 +104,7 @@ def notice_open(request):
 
 @login_required
 def notice_list(request):
-    plan = _default_plan()
+    plan = default_plan_or_404()
     today = timezone.localdate()
     notices = permissions.visible_notices(request.user, Notice.objects.filter(plan=plan))
     form = NoticeFilter(request.GET or None, units=reporting_departments(plan))

@@ -1,7 +1,10 @@
 """Reading the plan with the joins each page needs, so query counts do not grow with the plan."""
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from departments.models import Department, DepartmentKind
 
@@ -13,6 +16,18 @@ def responsibilities_in_order() -> Prefetch:
         "responsibilities",
         queryset=Responsibility.objects.select_related("department").order_by("order"),
     )
+
+
+def default_plan() -> Plan | None:
+    """The plan pages open on when no plan is named: the configured one, else the first loaded (None: none yet)."""
+    return Plan.objects.filter(code=settings.DEFAULT_PLAN_CODE).first() or Plan.objects.first()
+
+
+def default_plan_or_404() -> Plan:
+    plan = default_plan()
+    if plan is None:
+        raise Http404(_("No plan loaded."))
+    return plan
 
 
 def get_plan(code: str) -> Plan:

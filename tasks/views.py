@@ -16,23 +16,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from departments.roles import department_of, is_office, is_viewer, membership_of
-from targets.models import Plan
+from targets.selectors import default_plan_or_404
 
 from . import official, official_table, permissions, selectors, services, spreadsheet
 from .forms import CommentForm, EvidenceForm, OfficialFigureForm, ReportForm, review_comment
 from .models import Evidence, QualityFlag, QuarterlyReport, ReportingPeriod, TaskUpdate
 
 
-def _plan() -> Plan:
-    plan = Plan.objects.filter(code=settings.DEFAULT_PLAN_CODE).first() or Plan.objects.first()
-    if plan is None:
-        raise Http404(_("No plan loaded."))
-    return plan
-
-
 @login_required
 def home(request):
-    plan, today = _plan(), timezone.localdate()
+    plan, today = default_plan_or_404(), timezone.localdate()
     periods = list(selectors.current_periods(today))
     department = department_of(request.user)
     if department is not None:
@@ -94,7 +87,7 @@ def report_start(request, period_pk):
     department = department_of(request.user)
     if department is None:
         raise PermissionDenied
-    report = services.start_report(plan=_plan(), department=department, period=period, by=request.user)
+    report = services.start_report(plan=default_plan_or_404(), department=department, period=period, by=request.user)
     return redirect(report)
 
 
@@ -372,7 +365,7 @@ def _official_context(request, plan, **extra) -> dict:
 @login_required
 def official_figures(request):
     """Record one official figure, or upload the bureau's table; every version recorded so far below."""
-    plan = _plan()
+    plan = default_plan_or_404()
     context = _official_context(request, plan)
     if request.method == "POST":
         form = OfficialFigureForm(
@@ -398,7 +391,7 @@ def official_figures(request):
 @require_POST
 def official_upload(request):
     """Check the uploaded table cell by cell and show what would be recorded; nothing is saved yet."""
-    plan = _plan()
+    plan = default_plan_or_404()
     context = _official_context(request, plan)
     upload = request.FILES.get("table")
     if upload is None:
@@ -447,7 +440,7 @@ def official_confirm(request):
 
 @login_required
 def official_template(request):
-    plan = _plan()
+    plan = default_plan_or_404()
     _official_context(request, plan)
     data = official_table.template_workbook(plan)
     return FileResponse(
