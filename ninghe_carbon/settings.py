@@ -256,6 +256,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=40),
     },
     "expire-stale-report-files": {"task": "evaluation.jobs.expire_stale_report_files", "schedule": 60.0},
+    "requeue-stale-webhook-deliveries": {  # robot messages whose job was lost (broker down, worker died)
+        "task": "notifications.jobs.requeue_stale_webhook_deliveries",
+        "schedule": 300.0,
+    },
     "prune-computation-runs": {"task": "results.jobs.prune_computation_runs", "schedule": crontab(hour=4, minute=0)},
 }
 

@@ -5,9 +5,12 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ninghe_carbon import background
+
 from . import robots
+from .jobs import deliver_webhook
 from .models import Webhook, WebhookDelivery
-from .services import send_test
+from .services import requeue_stale_deliveries, send_test
 
 
 class WebhookForm(forms.ModelForm):
@@ -96,11 +99,20 @@ class WebhookAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """Where the office sees whether each message went out, and why not."""
+
     list_display = ["created_at", "webhook", "event", "title", "status", "attempts", "sent_at", "last_error"]
     list_filter = ["status", "event", "webhook"]
     search_fields = ["title", "webhook__name"]
     list_select_related = ["webhook"]
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+    def changelist_view(self, request, extra_context=None):
+        """Without a broker there is no Celery beat: the sweep that queues lost messages again runs when the list is
+        read (as the evaluation page fails its orphaned PDF jobs), so a restart of the site does not strand them."""
+        if background.without_broker(deliver_webhook):
+            requeue_stale_deliveries()
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
         return False

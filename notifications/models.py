@@ -1,6 +1,7 @@
 """Group-robot webhooks (企业微信, 钉钉) for the office or a unit, and a record of every message sent to one."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
@@ -51,10 +52,15 @@ class Webhook(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One message to one robot: queued, then sent or given up, with the attempts and the last error."""
+    """One message to one robot: queued, then sent or given up, with the attempts and the last error.
+
+    A try first claims the row (pending → sending, one UPDATE): whoever else runs the same delivery meanwhile finds
+    it taken, so a message is posted at most once. `next_try_at` says when the row is due, so that a periodic job
+    can queue again a delivery whose job was lost (notifications.services.requeue_stale_deliveries)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
@@ -66,12 +72,15 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    next_try_at = models.DateTimeField(_("next try due"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("try started at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_try_at"], name="delivery_status_due")]
 
     def __str__(self):
         return f"{self.webhook} · {self.title}"

@@ -14,9 +14,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.jobs import MAX_RETRIES
 from notifications.models import Webhook, WebhookDelivery
-from notifications.services import notify
+from notifications.services import MAX_ATTEMPTS, notify
 from results.overdue import detect_overdue
 
 pytestmark = pytest.mark.django_db
@@ -107,12 +106,12 @@ def test_a_robot_that_keeps_failing_is_given_up_with_the_last_error_and_no_key_i
     robot, django_capture_on_commit_callbacks
 ):
     wecom(robot)
-    robot.answers = [(502, {"error": "bad gateway"})] * (MAX_RETRIES + 1)
+    robot.answers = [(502, {"error": "bad gateway"})] * MAX_ATTEMPTS
 
     [delivery] = send(django_capture_on_commit_callbacks, title="标题", text="内容")
 
-    assert len(robot.received) == MAX_RETRIES + 1
-    assert (delivery.status, delivery.attempts) == ("failed", MAX_RETRIES + 1)
+    assert len(robot.received) == MAX_ATTEMPTS
+    assert (delivery.status, delivery.attempts) == ("failed", MAX_ATTEMPTS)
     assert delivery.last_error.startswith("HTTP 502:")
     assert "/cgi-bin/webhook/send?key=693a••••" in delivery.last_error  # the server echoed the address
     assert WECOM_KEY not in delivery.last_error
@@ -252,10 +251,10 @@ def test_a_save_that_reports_a_major_problem_answers_before_the_robot_does(robot
     assert response.status_code == 302
     assert robot.arrived.wait(timeout=30)  # the robot has the message and is still holding its answer
     delivery = WebhookDelivery.objects.get()
-    assert delivery.status == "pending" and delivery.event == "major_problem"
+    assert delivery.status == "sending" and delivery.event == "major_problem"  # claimed, awaiting the answer
     robot.hold.set()
     deadline = time.monotonic() + 30
-    while WebhookDelivery.objects.get().status == "pending" and time.monotonic() < deadline:
+    while WebhookDelivery.objects.get().status == "sending" and time.monotonic() < deadline:
         time.sleep(0.05)
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("sent", 1)
