@@ -14,6 +14,8 @@ table { width: 100%; border-collapse: collapse; }
 th, td { border: 0.6pt solid #555; padding: 1.5mm 2mm; vertical-align: top; }
 th { background: #e8eef5; font-family: "Noto Sans CJK SC", sans-serif; }
 thead { display: table-header-group; } tr { break-inside: avoid; }
+.decisions th, .decisions td { white-space: nowrap; }
+.decisions .text { white-space: normal; width: 100%; }
 """
 
 
