@@ -209,9 +209,9 @@ def production_env(url: str) -> dict[str, str]:
 
 
 def collect_static(env: dict[str, str]) -> None:
-    """With DEBUG off, pages name hashed static files from whitenoise's manifest: a fresh clone has none yet."""
-    command = [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v", "0"]
-    subprocess.run(command, cwd=ROOT, env=env, check=True)
+    """With DEBUG off, pages name hashed static files from whitenoise's manifest: a fresh clone has none yet.
+    scripts/collect-static, as scripts/run does: collected again only when the static files or packages changed."""
+    subprocess.run([str(ROOT / "scripts" / "collect-static")], cwd=ROOT, env=env, check=True)
 
 
 def start_gunicorn(url: str, port: int, workers: int, log: Path) -> subprocess.Popen:
