@@ -15,7 +15,8 @@ port of 127.0.0.1 (DEBUG off) and, in two phases of one run:
    releases them together): start the report, save every task and indicator, submit, and submit again (as a
    client retrying would: it must be refused). It then checks in the database that each department has exactly
    one report, in the state its submission leads to, with the values it sent, and that its history holds exactly
-   create, save, submit by its reporter, with one field change for each field it filled in.
+   create, save, submit by its reporter, with one field change for each field it changed (every indicator field
+   filled in; each task field that differs from what the quarter carried over, and the carried-over mark).
 
 The script exits non-zero if any request failed or the check finds anything missing or doubled. Only 127.0.0.1 is
 contacted; gunicorn is stopped in all cases.
@@ -249,6 +250,27 @@ def submit_all(port: int, period: int, submitters: list[dict]) -> tuple[list[str
     return problems, time.perf_counter() - t0
 
 
+def expected_changes(report, body: dict) -> int:
+    """How many field changes the save must record: every indicator field filled in (a new quarter's figures start
+    empty), and every task field sent that differs from what the quarter started with (tasks.services carries the
+    last approved quarter's words and percent over), plus the carried-over mark of each carried task it changed."""
+    from tasks.models import TaskUpdate
+    from tasks.selectors import last_approved_updates
+    from tasks.services import CARRIED_FIELDS
+
+    count = sum(len(row) - 1 for row in body["indicators"])
+    carried, empty = last_approved_updates(report), TaskUpdate()
+    for row in body["tasks"]:
+        last = carried.get(row["task"])
+        changed = [
+            field
+            for field, value in row.items()
+            if field != "task" and getattr(last if last and field in CARRIED_FIELDS else empty, field) != value
+        ]
+        count += len(changed) + bool(last and changed)
+    return count
+
+
 def check_stored(period: int, submitters: list[dict]) -> list[str]:
     """Exactly one report per department, in the right state, with its values and a complete history."""
     from tasks.models import FieldChange, QuarterlyReport, ReportEvent
@@ -268,10 +290,10 @@ def check_stored(period: int, submitters: list[dict]) -> list[str]:
         if actions != [(a, s["username"]) for a in ("create", "save", "submit")]:
             problems.append(f"{s['username']}: history {actions}")
             continue
-        filled = sum(len(row) - 1 for rows in s["body"].values() for row in rows)
+        expected = expected_changes(report, s["body"])
         changes = FieldChange.objects.filter(event=events[1]).count()
-        if changes != filled:
-            problems.append(f"{s['username']}: {changes} field changes recorded for {filled} fields filled in")
+        if changes != expected:
+            problems.append(f"{s['username']}: {changes} field changes recorded, {expected} expected")
         stored = {v.indicator_id: v for v in report.indicator_values.all()}
         for row in s["body"]["indicators"]:
             value = stored[row["indicator"]]

@@ -305,13 +305,13 @@ def scaled(indicator, series: tuple[list[Decimal], bool], step: int, factor: flo
 # One update per (report, task the report's unit leads or co-owns): status, and a share of the way through the plan.
 TASK_UPDATES_SQL = """
 INSERT INTO tasks_taskupdate
-    (report_id, task_id, status, percent_complete, work_done, problems, next_steps, major_problem)
+    (report_id, task_id, status, percent_complete, work_done, problems, next_steps, major_problem, carried_over)
 SELECT r.id,
        resp.task_id,
        CASE WHEN random() < 0.1 THEN 'behind' ELSE 'in_progress' END,
        LEAST(100, GREATEST(0,
            (100 * ((p.year - %(first_year)s) * 4 + p.quarter) / %(steps)s) + floor(random() * 11)::int - 5)),
-       '', '', '', false
+       '', '', '', false, false
 FROM tasks_quarterlyreport r
 JOIN tasks_reportingperiod p ON p.id = r.period_id
 JOIN targets_responsibility resp ON resp.department_id = r.department_id
@@ -475,7 +475,8 @@ RESULT_KEYS = {
 }
 
 
-FLOOR_REPEAT = 3
+MIN_RUNS = 3  # every figure printed is the median of at least this many runs, with their range
+FLOOR_REPEAT = MIN_RUNS
 
 
 def floor_tables(*, create: bool) -> None:
@@ -910,16 +911,12 @@ def fmt_load(load: tuple[float, float, float]) -> str:
 
 
 def summary(seconds: list[float]) -> str:
-    """The median with the range and the number of runs: a single sample is never printed as a median."""
-    if len(seconds) == 1:
-        return f"{ms(seconds[0])} (one run)"
+    """The median with the range and the number of runs (at least three: main refuses fewer)."""
     return f"{ms(statistics.median(seconds))} (range {ms(min(seconds))}–{ms(max(seconds))}, n={len(seconds)})"
 
 
 def ratio(seconds: list[float], base: float) -> str:
     """The median's ratio to a baseline (a median of the same run), with the range of the runs' ratios."""
-    if len(seconds) == 1:
-        return f"{seconds[0] / base:.2f}"
     return f"{statistics.median(seconds) / base:.2f} ({min(seconds) / base:.2f}–{max(seconds) / base:.2f})"
 
 
@@ -948,6 +945,8 @@ def main(argv=None) -> int:
         parser.error("--plans must be at least 1")
     if args.full_repeat is None:
         args.full_repeat = 3
+    if min(args.repeat, args.full_repeat, args.inc_repeat) < MIN_RUNS:
+        parser.error(f"--repeat, --full-repeat and --inc-repeat must be at least {MIN_RUNS}: a figure is a median")
     if args.changed is None:
         args.changed = max(1, args.plans // 10)
     args.changed = min(args.changed, args.plans)

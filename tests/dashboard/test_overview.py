@@ -133,3 +133,58 @@ def test_cached_overview_survives_another_plans_recompute_but_not_its_own(comput
 
     services.recompute_plan(computed, force=True)
     assert queries_of_a_visit() > hit  # its own recompute renders it again
+
+
+def test_an_approval_in_another_plan_keeps_this_plans_cached_overview(computed, office_client, period, report_a):
+    """Issue 18: an approval anywhere used to clear every plan's overview (the key held the newest run of any plan)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from results.models import ComputationRun
+    from tasks.models import QuarterlyReport, ReportStatus
+
+    url = reverse("dashboard:overview", args=[computed.code])
+    office_client.get(url)  # fills the cache
+
+    def queries_of_a_visit():
+        with CaptureQueriesContext(connection) as captured:
+            assert office_client.get(url).status_code == 200
+        return len(captured)
+
+    hit = queries_of_a_visit()
+    other = build_plan(areas=1, tasks_per_area=1)
+    unit = other.indicators.first().reporting_department
+    elsewhere = QuarterlyReport.objects.create(plan=other, department=unit, period=period, status=ReportStatus.APPROVED)
+    services.recompute_for_report(elsewhere)
+    assert ComputationRun.objects.filter(plan=other, kind="incremental", finished_at__isnull=False).exists()
+    assert queries_of_a_visit() == hit
+
+    QuarterlyReport.objects.filter(pk=report_a.pk).update(status=ReportStatus.APPROVED)  # keeps updated_at
+    services.recompute_for_report(QuarterlyReport.objects.get(pk=report_a.pk))
+    assert queries_of_a_visit() > hit  # an approval in its own plan renders it again
+
+
+def test_cached_overview_follows_a_change_of_definitions_through_the_nightly_run(computed, office_client):
+    """A definition (here a target's value) reaches the results through the nightly run, which recomputes the plan
+    whose definitions changed and passes over the others; the key follows the plan's own newest run."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from indicators.models import Target
+
+    url = reverse("dashboard:overview", args=[computed.code])
+    office_client.get(url)
+
+    def queries_of_a_visit():
+        with CaptureQueriesContext(connection) as captured:
+            assert office_client.get(url).status_code == 200
+        return len(captured)
+
+    hit = queries_of_a_visit()
+    assert services.recompute_plans([computed]).skipped == 1  # nothing changed: no new run, the page stays cached
+    assert queries_of_a_visit() == hit
+
+    target = Target.objects.filter(indicator__plan=computed, value__isnull=False).first()
+    Target.objects.filter(pk=target.pk).update(value=target.value + 1)
+    assert services.recompute_plans([computed]).recomputed == 1
+    assert queries_of_a_visit() > hit
