@@ -3,6 +3,8 @@ in the next year's report, against what the final report said (its frozen snapsh
 
 import datetime as dt
 import json
+import re
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -11,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluation import services
+from evaluation.models import ReportFile
 from evaluation.restatements import differs, restatements_since
 from evaluation.snapshot import build_snapshot
 from indicators.models import Indicator, Target
@@ -156,3 +159,23 @@ def test_the_next_years_preview_shows_the_restatement(
     assert "上期数据修订" in page and forest_coverage(demo_plan).name in section
     assert "到期未达标" in section and "到期达标" in section and "统计核实" in section
     assert "宁河区2025年林业统计年报" in section
+
+
+def test_the_next_years_pdf_holds_the_restatement_section(
+    demo_plan, demo_office, final_2025, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        release_final_coverage(demo_plan, demo_office)
+    with django_capture_on_commit_callbacks(execute=True):
+        file = services.request_pdf(services.evaluation_for(demo_plan, 2026), by=demo_office)
+    file.refresh_from_db()
+    assert file.state == ReportFile.State.DONE, file.error
+    text = re.sub(
+        r"\s+",
+        "",
+        subprocess.run(["pdftotext", file.file.path, "-"], capture_output=True, text=True, check=True).stdout,
+    )
+    section = text[text.rindex("七、上期数据修订") :]
+    assert "当时报告" in section and "现在已知" in section
+    assert forest_coverage(demo_plan).name in section and "宁河区2025年林业统计年报" in section
+    assert "到期未达标" in section and "到期达标" in section
