@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from results.selectors import latest_computed_period
 from targets.models import Plan
+from tasks.known import end_of_day, known_on_day
 from tasks.models import ReportingPeriod
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
@@ -39,16 +41,12 @@ KNOWN_ON_PARAMETER = OpenApiParameter(
 
 
 def known_on_from(request) -> dt.datetime | None:
-    """?known_on=2026-01-31: the last moment of that day, Beijing time; None without the parameter."""
-    raw = request.query_params.get("known_on")
-    if not raw:
-        return None
+    """?known_on=2026-01-31: the last moment of that day, Beijing time; None without the parameter (tasks.known)."""
     try:
-        day = dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValidationError({"known_on": [_("Give the day as YYYY-MM-DD, such as 2026-01-31.")]}) from None
-    start_of_next = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-    return start_of_next - dt.timedelta(microseconds=1)
+        day = known_on_day(request.query_params.get("known_on"), today=timezone.localdate())
+    except DjangoValidationError as error:
+        raise ValidationError({"known_on": error.messages}) from None
+    return end_of_day(day) if day is not None else None
 
 
 def plan_from(request) -> Plan:

@@ -1,5 +1,8 @@
 """Server-rendered pages of the plan: thin callers of the apps' selectors."""
 
+import datetime as dt
+
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,7 +11,13 @@ from departments.models import Department
 from indicators.filters import TargetFilter
 from indicators.selectors import area_targets, department_targets, plan_targets, task_targets
 from results.models import TargetStatus
-from results.selectors import area_rollup, latest_computed_period, target_results, task_results
+from results.selectors import (
+    area_rollup,
+    latest_computed_period,
+    target_results,
+    target_results_known_on,
+    task_results,
+)
 from targets.selectors import (
     default_plan,
     department_responsibilities,
@@ -17,6 +26,7 @@ from targets.selectors import (
     get_task,
     plan_areas,
 )
+from tasks.known import end_of_day, known_on_day
 from tasks.models import ReportingPeriod
 from tasks.permissions import visible_reports
 from tasks.selectors import (
@@ -70,32 +80,34 @@ def task_detail(request, code, pk):
 
 
 def indicator_detail(request, code, pk):
+    """An indicator's targets, figures and history; with ?known_on= the statuses and figures as known on that day."""
     plan = get_plan(code)
     indicator = get_object_or_404(
         plan.indicators.select_related("reporting_department").prefetch_related("targets__task__area"), pk=pk
     )
     reports = visible_reports(request.user, plan.reports.all())
-    results = _results_context(request, plan, indicator=indicator)
-    values = list(indicator_values(indicator, reports))
+    results = _results_context(request, plan, indicator=indicator, known_on=True)
+    at = results.get("known_at")
+    values = list(indicator_values(indicator, reports, at=at))
     context = {
         **results,
         "plan": plan,
         "indicator": indicator,
         "values": values,
-        "official": official_figures(plan).filter(indicator=indicator) if request.user.is_authenticated else [],
+        "official": official_figures(plan, at=at).filter(indicator=indicator) if request.user.is_authenticated else [],
         "changes": changes_for(reports, indicator=indicator)[:100],
     }
     if results.get("as_of") and not indicator.is_milestone:
-        context["chart_json"] = _indicator_chart(indicator, values, results["results"])
+        # As known on a day, every version shown was approved then; otherwise drafts and reopened reports are not.
+        approved = [v for v in values if v.value is not None and (at or v.report.status == "approved")]
+        context["chart_json"] = _indicator_chart(indicator, approved, results["results"])
     return render(request, "dashboard/indicator_detail.html", context)
 
 
-def _indicator_chart(indicator, values, results) -> str | None:
+def _indicator_chart(indicator, approved, results) -> str | None:
     """Approved values, the expected path and target as the engine computed them (from the office's baseline, or
     the first value), and the trend's forecast; no maths here."""
-    approved = sorted(
-        (v for v in values if v.report.status == "approved" and v.value is not None), key=lambda v: v.report.period.key
-    )
+    approved = sorted(approved, key=lambda v: v.report.period.key)
     if not approved:
         return None
     quarters = [_label(v.report.period.key) for v in approved]
@@ -135,33 +147,62 @@ def target_list(request, code):
     return render(
         request,
         "dashboard/target_list.html",
-        {"plan": plan, "filter": target_filter, **_results_context(request, plan)},
+        {"plan": plan, "filter": target_filter, **_results_context(request, plan, known_on=True)},
     )
 
 
-def chosen_period(request, plan):
-    """?period= from a shared link, else the quarter being reported (results.selectors.latest_computed_period)."""
+def chosen_period(request, plan, *, today: dt.date | None = None):
+    """?period= from a shared link, else the quarter being reported on `today` (results.selectors.
+    latest_computed_period; the day read as known on, when there is one)."""
     wanted = request.GET.get("period", "")
     if wanted.isdigit():
         found = ReportingPeriod.objects.filter(pk=int(wanted)).first()
         if found:
             return found
-    return latest_computed_period(plan, today=timezone.localdate())
+    return latest_computed_period(plan, today=today or timezone.localdate())
 
 
-def _results_context(request, plan, *, indicator=None) -> dict:
+def _results_context(request, plan, *, indicator=None, known_on=False) -> dict:
     """Status columns read precomputed rows as of the quarter chosen (else the one being reported); no maths here.
+    Where `known_on` is offered, ?known_on=YYYY-MM-DD computes them instead from the figures known on that day.
 
     Statuses come from unpublished figures, so only signed-in users see them. An indicator's page needs only
     its own targets' rows and no task rows.
     """
     if not request.user.is_authenticated:
         return {}
-    period = chosen_period(request, plan)
-    context = {"as_of": period, "results": target_results(plan, period, indicator=indicator)}
+    day, context = None, {}
+    if known_on:
+        day, context = _known_on(request)
+    period = chosen_period(request, plan, today=day)
+    if day is None:
+        results = target_results(plan, period, indicator=indicator)
+    else:
+        results = target_results_known_on(plan, period, at=context["known_at"], indicator=indicator)
+    context.update({"as_of": period, "results": results})
     if indicator is None:
         context["task_results"] = task_results(plan, period)
     return context
+
+
+def _known_on(request) -> tuple[dt.date | None, dict]:
+    """?known_on= read by tasks.known's rule (the API's): the day, the moment, the link back to today's figures and
+    the one carried to an indicator's page; or, for a bad day, the reason in words and today's figures."""
+    try:
+        day = known_on_day(request.GET.get("known_on"), today=timezone.localdate())
+    except ValidationError as error:
+        return None, {"known_on_error": " ".join(error.messages)}
+    if day is None:
+        return None, {}
+    rest = request.GET.copy()
+    rest.pop("known_on", None)
+    carried = {"known_on": day.isoformat(), **({"period": rest["period"]} if rest.get("period", "").isdigit() else {})}
+    return day, {
+        "known_on": day,
+        "known_at": end_of_day(day),
+        "current_url": f"{request.path}?{rest.urlencode()}" if rest else request.path,
+        "indicator_keep": "?" + "&".join(f"{k}={v}" for k, v in carried.items()),
+    }
 
 
 def department_list(request, code):

@@ -18,7 +18,8 @@ from results.templatetags.progress_tags import TASK_LABELS
 from tasks import cells
 from tasks.models import IndicatorValue, ReportingPeriod, ReportStatus, TaskUpdate, quarter_order
 
-from .snapshot import as_of_period, target_rows
+from .snapshot import as_of_period
+from .target_rows import target_rows
 
 TABLES = ("targets", "values", "updates")
 

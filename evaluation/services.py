@@ -108,9 +108,12 @@ def finalize(evaluation: AnnualEvaluation, *, by, today, version: int | None = N
     evaluation = _editable(evaluation, by=by)
     if version is not None and evaluation.version != version:
         raise StaleEvaluation()
-    evaluation.snapshot = build_snapshot(evaluation, today=today)
+    # Frozen as the figures are known at this moment: a report rebuilt "as known at" `finalized_at` gives the same
+    # targets, and a later restatement is measured against exactly what was published (evaluation.restatements).
+    now = timezone.now()
+    evaluation.snapshot = build_snapshot(evaluation, today=today, at=now)
     evaluation.is_final = True
-    evaluation.finalized_at = timezone.now()
+    evaluation.finalized_at = now
     evaluation.version += 1
     evaluation.save()
     EvaluationChange.objects.create(

@@ -13,19 +13,19 @@ from collections import defaultdict
 from django.conf import settings
 from django.utils import timezone
 
-from indicators.models import Target
 from progress.timeliness import count
-from results.models import Rollup, TargetResult, TaskResult
+from results.models import Rollup, TaskResult
 from supervision.models import Notice
 from targets.models import Responsibility
 from targets.selectors import plan_areas
 from tasks.models import QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate, quarter_order
 from tasks.selectors import report_timeliness, reporting_departments
 
-from . import scoring
+from . import restatements, scoring
 from .models import SCHEME_FIELDS, AnnualEvaluation
+from .target_rows import target_rows
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: known_at and the previous year's restatements
 CONDENSED_CHARS = 160
 
 
@@ -38,15 +38,21 @@ def as_of_period(plan, year: int) -> ReportingPeriod | None:
     )
 
 
-def build_snapshot(evaluation: AnnualEvaluation, *, today: dt.date) -> dict:
-    """Everything the document shows, as JSON; `today` dates it and decides which quarters are past due."""
+def build_snapshot(evaluation: AnnualEvaluation, *, today: dt.date, at: dt.datetime | None = None) -> dict:
+    """Everything the document shows, as JSON; `today` dates it and decides which quarters are past due.
+
+    With `at`, the figures and the targets are read as they were known at that moment (the versions approved or
+    recorded by then and not yet superseded), so a report rebuilt "as known at" its finalisation gives the targets
+    its frozen snapshot gave, whatever was corrected since. The previous year's restatements are those known by `at`
+    (now without it).
+    """
     plan, year = evaluation.plan, evaluation.year
     as_of = as_of_period(plan, year)
     periods = ReportingPeriod.objects.filter(year=year).chronological()
     periods = list(periods.up_to(as_of) if as_of is not None else periods)
     task_rows = _task_rows(plan, as_of)
     updates = _year_updates(plan, periods)
-    targets = target_rows(plan, as_of)
+    targets = target_rows(plan, as_of, at=at)
     timeliness = _timeliness(plan, periods, today)
     snapshot = {
         "version": SNAPSHOT_VERSION,
@@ -59,6 +65,7 @@ def build_snapshot(evaluation: AnnualEvaluation, *, today: dt.date) -> dict:
         },
         "year": year,
         "dated": today.isoformat(),
+        "known_at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else None,
         "as_of": {"year": as_of.year, "quarter": as_of.quarter} if as_of else None,
         "quarters": [p.quarter for p in periods],
         "is_demo": settings.DEMO_MODE or QuarterlyReport.objects.filter(plan=plan, is_demo=True).exists(),
@@ -69,6 +76,7 @@ def build_snapshot(evaluation: AnnualEvaluation, *, today: dt.date) -> dict:
         "targets": targets,
         "timeliness": timeliness,
         "problems": _problems(updates),
+        "restatements": restatements.section(plan, year, at=at or timezone.now()),
     }
     snapshot["summary"] = _summary(snapshot)
     snapshot["assessment"] = _assessment(evaluation, snapshot)
@@ -151,49 +159,6 @@ def _areas(plan, task_rows, targets, updates) -> list[dict]:
             }
         )
     return areas
-
-
-def target_rows(plan, as_of) -> list[dict]:
-    results = {}
-    if as_of is not None:
-        results = {r.target_id: r for r in TargetResult.objects.filter(target__indicator__plan=plan, period=as_of)}
-    rows = []
-    targets = Target.objects.filter(indicator__plan=plan).select_related(
-        "indicator__reporting_department", "task__area"
-    )
-    for target in targets.order_by("indicator__order", "order"):
-        indicator, result = target.indicator, results.get(target.pk)
-        rows.append(
-            {
-                "id": target.pk,
-                "indicator": indicator.name,
-                "unit": target.unit,
-                "period": target.get_period_display(),
-                "comparator": target.comparator,
-                "comparator_label": target.get_comparator_display(),
-                "target": target.display_value,
-                "aspirational": target.is_aspirational,
-                "quote": target.quote,
-                "distinction": target.distinction,
-                "task": target.task.code if target.task else "",  # targets of 主要目标 belong to no task
-                "area_id": target.task.area_id if target.task else None,
-                "department": indicator.reporting_department.name if indicator.reporting_department else "",
-                "department_id": indicator.reporting_department_id,
-                "baseline": result.baseline_value if result else None,  # the engine's, as the progress uses it
-                "baseline_year": result.baseline_on.year if result and result.baseline_on else None,
-                "status": result.status if result else "no_data",
-                "target_value": result.target_value if result else None,
-                "latest": result.latest_value if result else None,
-                "latest_kind": result.latest_kind_label if result else "",  # 部门报送, 统计初步 or 统计核实
-                "beside": result.figures_beside(indicator.unit) if result else "",  # the other kinds, when they differ
-                "judged": result.judged_value if result else None,
-                "progress": result.progress if result else None,
-                "expected": result.expected if result else None,
-                "forecast": result.forecast if result else None,
-                "forecast_meets": result.forecast_meets if result else None,
-            }
-        )
-    return rows
 
 
 def _timeliness(plan, periods, today) -> list[dict]:

@@ -101,12 +101,14 @@ def rollups(plan, period):
     )
 
 
-def target_results_known_on(plan, period, *, at) -> dict[int, TargetResult]:
-    """Results of a plan's targets as of a quarter, computed from the figures known at `at` (a datetime): what the
-    pages said then, from the versions themselves. Unsaved rows, computed on request (the stored ones are now's)."""
+def target_results_known_on(plan, period, *, at, indicator=None) -> dict[int, TargetResult]:
+    """Results of a plan's targets (or of one indicator's) as of a quarter, computed from the figures known at `at`
+    (a datetime): what the pages said then, from the versions themselves. Unsaved rows, computed on request (the
+    stored ones are now's)."""
     if period is None:
         return {}
-    scope = Scope(plan=plan, quarters=all_quarters(), periods=[period])
+    only = {indicator.pk} if indicator is not None else None
+    scope = Scope(plan=plan, quarters=all_quarters(), periods=[period], indicator_ids=only)
     fresh = evaluate_targets(scope, plan_shape(plan), at=at)
     return {
         target_id: TargetResult(target_id=target_id, period=period, **dict(zip(TARGET_FIELDS, values, strict=True)))

@@ -301,10 +301,12 @@ def group_by_period(updates) -> list[tuple[ReportingPeriod, list[TaskUpdate]]]:
     return list(groups.values())
 
 
-def indicator_values(indicator: Indicator, reports) -> QuerySet[IndicatorValue]:
+def indicator_values(indicator: Indicator, reports, *, at=None) -> QuerySet[IndicatorValue]:
+    """The units' figures of an indicator, newest quarter first: each report's current version (a draft too, which
+    the page marks by its report's state); with `at`, the versions known then (approved by then, not yet replaced)."""
+    rows = IndicatorValue.objects.filter(indicator=indicator, report__in=reports)
     return (
-        IndicatorValue.objects.current()
-        .filter(indicator=indicator, report__in=reports)
+        (rows.known(at) if at is not None else rows.current())
         .select_related("report__period", "report__department")
         .order_by(*quarter_order("report__period", newest_first=True))
     )
@@ -385,10 +387,12 @@ def known_figures(plan: Plan, indicator_ids: Iterable[int] | None = None, *, at=
     return figures
 
 
-def official_figures(plan: Plan) -> QuerySet[IndicatorValue]:
-    """Every version of every official figure of the plan, newest recorded first, with what superseded it."""
+def official_figures(plan: Plan, *, at=None) -> QuerySet[IndicatorValue]:
+    """Every version of every official figure of the plan, newest recorded first, with what superseded it; with
+    `at`, only the versions known then."""
+    rows = IndicatorValue.objects.official()
     return (
-        IndicatorValue.objects.official()
+        (rows.known(at) if at is not None else rows)
         .filter(indicator__plan=plan)
         .select_related("indicator", "period", "recorded_by", "superseded_by")
         .order_by("-recorded_at", "-pk")
