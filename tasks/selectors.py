@@ -393,3 +393,13 @@ def official_figures(plan: Plan) -> QuerySet[IndicatorValue]:
         .select_related("indicator", "period", "recorded_by", "superseded_by")
         .order_by("-recorded_at", "-pk")
     )
+
+
+def figures_by_quarter(rows: Iterable[IndicatorValue]) -> dict[int, dict[str, float]]:
+    """{period id: {kind: value}} over the known, current versions among `rows` (one indicator's reported and official
+    figures, as fetched for its page): what is written side by side when the kinds disagree. No query."""
+    by_quarter: dict[int, dict[str, float]] = defaultdict(dict)
+    for row in rows:
+        if row.valid_from is not None and row.superseded_by_id is None and row.value is not None:
+            by_quarter[row.period_id][row.kind] = float(row.value)
+    return by_quarter
