@@ -9,8 +9,12 @@ object validation keeps a page render cheap. Each builder also returns the rows 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+
+from indicators.models import FIGURE_KIND_LABELS
+from progress.authority import FigureKind
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 STATUS_COLOURS = {
@@ -128,28 +132,77 @@ def timeliness_heatmap(
     return as_json([trace], layout)
 
 
+# The statistics bureau's figures as marks of their own beside the departments' line: hollow while provisional,
+# filled once final, so the shape says the kind without the colour.
+OFFICIAL_MARKERS = {
+    FigureKind.PROVISIONAL: {"symbol": "diamond-open", "size": 13, "color": "#CC79A7", "line": {"width": 2.5}},
+    FigureKind.FINAL: {"symbol": "square", "size": 11, "color": "#882255", "line": {"width": 1, "color": "#fff"}},
+}
+
+# The departments' numbers sit to the upper left of their points, the bureau's to the right, clear of each other,
+# in colours that keep 4.5:1 against white (the provisional marks' pink does not).
+OFFICIAL_TEXT = {FigureKind.PROVISIONAL: ("bottom right", "#9B4A7D"), FigureKind.FINAL: ("top right", "#882255")}
+
+
+@dataclass(frozen=True)
+class KindPoint:
+    """One figure of one quarter, with the document it is from (shown on hover)."""
+
+    quarter: str
+    value: float
+    source: str = ""
+
+
+def _kind_trace(name: str, points: list[KindPoint], unit: str) -> dict:
+    """Hover says the kind, the quarter, the figure and its source document."""
+    source = _("Source")
+    return {
+        "type": "scatter",
+        "x": [p.quarter for p in points],
+        "y": [p.value for p in points],
+        "name": name,
+        "customdata": [[number(p.value), p.source or "–"] for p in points],
+        "hovertemplate": f"{name}<br>%{{x}}：%{{customdata[0]}} {unit}<br>{source}：%{{customdata[1]}}<extra></extra>",
+    }
+
+
 def indicator_chart(
     *,
     unit: str,
-    quarters: list[str],
-    values: list[float],
+    reported: list[KindPoint],
     expected: list[tuple[str, float]] | None,
     target: tuple[str, float] | None,
     forecast: list[tuple[str, float]] | None,
+    official: dict[FigureKind, list[KindPoint]] | None = None,
 ) -> str:
-    """Approved values against the expected path, the target line and the forecast to the target year."""
-    traces = [
-        {
-            "type": "scatter",
-            "x": quarters,
-            "y": values,
-            "mode": "lines+markers+text",
-            "name": _("Approved values"),
-            "line": {"color": "#0072B2", "width": 3},
-            "text": [number(v) for v in values],
-            "textposition": "top center",
-        }
-    ]
+    """The departments' approved figures and the statistics bureau's provisional and final ones, against the expected
+    path, the target line and the forecast to the target year."""
+    traces = []
+    if reported:
+        traces.append(
+            {
+                **_kind_trace(_("Reported by the department (approved)"), reported, unit),
+                "mode": "lines+markers+text",
+                "line": {"color": "#0072B2", "width": 3},
+                "marker": {"symbol": "circle", "size": 8},
+                "text": [number(p.value) for p in reported],
+                "textposition": "top left" if official else "top center",
+            }
+        )
+    said = {p.quarter: p.value for p in reported}
+    for kind, points in (official or {}).items():
+        if points:
+            traces.append(
+                {
+                    **_kind_trace(str(FIGURE_KIND_LABELS[kind]), points, unit),
+                    "mode": "markers+text",
+                    "marker": OFFICIAL_MARKERS[kind],
+                    # printed where it says something else than the department (the same number twice is clutter)
+                    "text": [number(p.value) if said.get(p.quarter) != p.value else "" for p in points],
+                    "textposition": OFFICIAL_TEXT[kind][0],
+                    "textfont": {"color": OFFICIAL_TEXT[kind][1]},
+                }
+            )
     if expected:
         traces.append(
             {

@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department
 from indicators.filters import TargetFilter
+from indicators.models import figures_beside
 from indicators.selectors import area_targets, department_targets, plan_targets, task_targets
+from progress.authority import FigureKind
 from results.models import TargetStatus
 from results.selectors import (
     area_rollup,
@@ -32,6 +34,7 @@ from tasks.permissions import visible_reports
 from tasks.selectors import (
     changes_for,
     department_timeliness,
+    figures_by_quarter,
     group_by_period,
     indicator_values,
     official_figures,
@@ -89,29 +92,40 @@ def indicator_detail(request, code, pk):
     results = _results_context(request, plan, indicator=indicator, known_on=True)
     at = results.get("known_at")
     values = list(indicator_values(indicator, reports, at=at))
+    official = list(official_figures(plan, at=at).filter(indicator=indicator)) if request.user.is_authenticated else []
+    by_quarter = figures_by_quarter([*values, *official], at=at)
+    for row in [*values, *official]:
+        row.beside = figures_beside(by_quarter.get(row.period_id, {}), indicator.unit) if row.is_current(at) else ""
     context = {
         **results,
         "plan": plan,
         "indicator": indicator,
         "values": values,
-        "official": official_figures(plan, at=at).filter(indicator=indicator) if request.user.is_authenticated else [],
+        "official": official,
         "changes": changes_for(reports, indicator=indicator)[:100],
     }
     if results.get("as_of") and not indicator.is_milestone:
         # As known on a day, every version shown was approved then; otherwise drafts and reopened reports are not.
         approved = [v for v in values if v.value is not None and (at or v.report.status == "approved")]
-        context["chart_json"] = _indicator_chart(indicator, approved, results["results"])
+        current = [v for v in official if v.value is not None and v.is_current(at)]
+        context["chart_json"] = _indicator_chart(indicator, approved, current, results["results"])
     return render(request, "dashboard/indicator_detail.html", context)
 
 
-def _indicator_chart(indicator, approved, results) -> str | None:
-    """Approved values, the expected path and target as the engine computed them (from the office's baseline, or
-    the first value), and the trend's forecast; no maths here."""
+def _indicator_chart(indicator, approved, official, results) -> str | None:
+    """Approved and official figures (the versions current then), the expected path and target as the engine
+    computed them (from the office's baseline, or the first value), and the trend's forecast; no maths here."""
     approved = sorted(approved, key=lambda v: v.report.period.key)
-    if not approved:
+    current = sorted(official, key=lambda v: v.period.key)
+    if not approved and not current:
         return None
-    quarters = [_label(v.report.period.key) for v in approved]
-    numbers = [float(v.value) for v in approved]
+    reported = [figures.KindPoint(_label(v.report.period.key), float(v.value), v.data_source) for v in approved]
+    by_kind = {
+        kind: [
+            figures.KindPoint(_label(v.period.key), float(v.value), v.source_line) for v in current if v.kind == kind
+        ]
+        for kind in (FigureKind.PROVISIONAL, FigureKind.FINAL)
+    }
     target = next(
         (t for t in indicator.targets.all() if results.get(t.pk) and results[t.pk].target_value is not None), None
     )
@@ -121,16 +135,16 @@ def _indicator_chart(indicator, approved, results) -> str | None:
     if goal and result.baseline_value is not None and result.baseline_on is not None:
         start = (result.baseline_on.year, (result.baseline_on.month - 1) // 3 + 1)
         expected = [(_label(start), result.baseline_value), (_label(goal[0]), goal[1])]
-    ahead = goal and goal[0] > approved[-1].report.period.key  # a forecast only looks forward
+    ahead = approved and goal and goal[0] > approved[-1].report.period.key  # a forecast only looks forward
     forecast = (
-        [(quarters[-1], numbers[-1]), (_label(goal[0]), result.forecast)]
+        [(reported[-1].quarter, reported[-1].value), (_label(goal[0]), result.forecast)]
         if ahead and result.forecast is not None
         else None
     )
     return figures.indicator_chart(
         unit=indicator.unit,
-        quarters=quarters,
-        values=numbers,
+        reported=reported,
+        official=by_kind,
         expected=expected,
         target=(_label(goal[0]), goal[1]) if goal else None,
         forecast=forecast,

@@ -20,6 +20,25 @@ FIGURE_KIND_LABELS = {
 FigureKindChoices = models.TextChoices(
     "FigureKindChoices", [(k.name, (k.value, FIGURE_KIND_LABELS[k])) for k in FigureKind]
 )
+
+
+def figures_beside(figures: dict[str, float], unit: str = "") -> str:
+    """部门报送 6.8 %，统计核实 6.5 %: a quarter's figures of every kind ({kind: value}), when they say different
+    things (empty when one kind is known, or all agree). Every page, the API and the PDF write them this way."""
+    if len(set(figures.values())) < 2:
+        return ""
+    suffix = f" {unit}" if unit else ""
+    return "，".join(
+        f"{FIGURE_KIND_LABELS[kind]} {_number(figures[kind])}{suffix}" for kind in FigureKind if kind in figures
+    )
+
+
+def _number(value: float) -> str:
+    """6.5, 12,000.25: at most two decimals, as the pages' floatformat shows them."""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text if text != "-0" else "0"
+
+
 AUTHORITY_LABELS = {
     Authority.OFFICIAL_FIRST: _("Official figure when present, else provisional, else the department's report"),
     Authority.OFFICIAL_ONLY: _("Official figures only (final, else provisional)"),

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
-from indicators.models import FIGURE_KIND_LABELS, FigureKindChoices, Target
+from indicators.models import FIGURE_KIND_LABELS, FigureKindChoices, Target, figures_beside
 from progress.authority import FigureKind
 from progress.maths import Status
 from targets.models import Area, Plan, Task
@@ -81,19 +81,7 @@ class TargetResult(models.Model):
     def figures_beside(self, unit: str = "") -> str:
         """部门报送 6.8 %，统计核实 6.5 %: every kind known for the latest value's quarter, when they say different
         things (empty when one kind is known, or all agree). The one rule every page, the API and the PDF use."""
-        figures = self.latest_figures or {}
-        if len(set(figures.values())) < 2:
-            return ""
-        suffix = f" {unit}" if unit else ""
-        return "，".join(
-            f"{FIGURE_KIND_LABELS[kind]} {_number(figures[kind])}{suffix}" for kind in FigureKind if kind in figures
-        )
-
-
-def _number(value: float) -> str:
-    """6.5, 12,000.25: at most two decimals, as the pages' floatformat shows them."""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text if text != "-0" else "0"
+        return figures_beside(self.latest_figures or {}, unit)
 
 
 class TaskResult(models.Model):

@@ -2,8 +2,9 @@
 
 Anchored to the day it is loaded: the quarter being reported is the last one that has ended, its reports in the mix
 of states a real office sees at that distance from the due date; the quarter under way has nothing reported.
-Nothing here is an official figure. Every report is flagged is_demo (shown as 演示 wherever it
-appears), every note says 演示数据, and account display names start with 演示.
+Nothing here is an official figure: the statistics bureau's figures it adds (tasks.demo_official) are invented too,
+each from a document whose title says 演示. Every report is flagged is_demo (shown as 演示 wherever it appears), every
+note says 演示数据, and account display names start with 演示.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from indicators.models import Indicator
 from targets.models import Plan
 
 from . import services
+from .demo_official import create_official_figures
 from .models import (
     IndicatorValue,
     QuarterlyReport,
@@ -63,17 +65,21 @@ class Seeded:
     history: int
     quarter: ReportingPeriod  # the one being reported
     current: dict[str, int]
+    official: int  # the statistics bureau's (invented) figures recorded
 
 
 def seed(plan: Plan, *, today: dt.date, history: bool = True) -> Seeded:
     """Everything `manage.py seed_demo` creates (idempotent), anchored to `today`: the quarter being reported is the
-    last that has ended; without history, only that quarter's reports."""
+    last that has ended; without history, only that quarter's reports (and no official figures)."""
     accounts = create_accounts(plan)
     periods = create_periods(today)
     office = get_user_model().objects.get(username="demo-office")
     approved = create_history(plan, periods, office) if history else 0
     quarter = periods[current_quarter(today)]
-    return Seeded(accounts, approved, quarter, create_current_quarter(plan, quarter, office, today=today))
+    current = create_current_quarter(plan, quarter, office, today=today)
+    series = _series(plan, next(iter(periods)))[1]
+    official = create_official_figures(plan, periods, series, office, today=today) if history else 0
+    return Seeded(accounts, approved, quarter, current, official)
 
 
 @dataclass(frozen=True)

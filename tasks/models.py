@@ -413,6 +413,12 @@ class IndicatorValue(models.Model):
         if any(getattr(self, name) != stored[name] for name in names):
             raise ApprovedValueChanged(f"indicator value {self.pk} is known since {stored['valid_from']}")
 
+    def is_current(self, at: dt.datetime | None = None) -> bool:
+        """Whether this version is the one known at `at` (now when None): the rule of `known()`, on a fetched row."""
+        if self.valid_from is None or (at is not None and self.valid_from > at):
+            return False
+        return self.superseded_at is None or (at is not None and self.superseded_at > at)
+
     @property
     def is_official(self) -> bool:
         return self.kind != FigureKind.REPORTED

@@ -397,3 +397,14 @@ def official_figures(plan: Plan, *, at=None) -> QuerySet[IndicatorValue]:
         .select_related("indicator", "period", "recorded_by", "superseded_by")
         .order_by("-recorded_at", "-pk")
     )
+
+
+def figures_by_quarter(rows: Iterable[IndicatorValue], *, at=None) -> dict[int, dict[str, float]]:
+    """{period id: {kind: value}} over the versions among `rows` known at `at` (now when None), one indicator's
+    reported and official figures as fetched for its page: what is written side by side when the kinds disagree.
+    No query."""
+    by_quarter: dict[int, dict[str, float]] = defaultdict(dict)
+    for row in rows:
+        if row.value is not None and row.is_current(at):
+            by_quarter[row.period_id][row.kind] = float(row.value)
+    return by_quarter

@@ -5,6 +5,7 @@ import json
 import plotly.graph_objects as go
 
 from dashboard import figures
+from progress.authority import FigureKind
 
 LABELS = {"achieved": "已达标", "on_track": "正常", "off_track": "滞后"}
 
@@ -29,8 +30,7 @@ def test_heatmap_and_indicator_chart_validate():
     assert [list(row) for row in go.Figure(json.loads(heatmap)).data[0].text] == [["按时", "逾期"]]
     chart = figures.indicator_chart(
         unit="%",
-        quarters=["2024Q1", "2024Q2"],
-        values=[7.0, 7.4],
+        reported=[figures.KindPoint("2024Q1", 7.0), figures.KindPoint("2024Q2", 7.4)],
         expected=[("2024Q1", 7.0), ("2025Q4", 8.01)],
         target=("2025Q4", 8.01),
         forecast=[("2024Q2", 7.4), ("2025Q4", 8.2)],
@@ -42,8 +42,7 @@ def test_the_indicator_chart_makes_room_for_its_labels_and_writes_numbers_the_ch
     """The y axis grows its margin for the ticks and keeps its unit title off them; 12,000 and 8.01, never 12k."""
     chart = figures.indicator_chart(
         unit="万千瓦",
-        quarters=["2024Q1", "2024Q2"],
-        values=[12000.0, 12345.678],
+        reported=[figures.KindPoint("2024Q1", 12000.0), figures.KindPoint("2024Q2", 12345.678)],
         expected=None,
         target=None,
         forecast=None,
@@ -53,6 +52,26 @@ def test_the_indicator_chart_makes_room_for_its_labels_and_writes_numbers_the_ch
     assert layout.yaxis.title.text == "万千瓦" and layout.yaxis.title.standoff > 0
     assert layout.yaxis.exponentformat == "none" and layout.yaxis.separatethousands
     assert json.loads(chart)["data"][0]["text"] == ["12,000", "12,345.68"]
+
+
+def test_official_figures_are_traces_of_their_own_with_distinct_marks_and_their_source_on_hover():
+    chart = figures.indicator_chart(
+        unit="%",
+        reported=[figures.KindPoint("2024Q4", 6.8, "区林业局台账")],
+        official={
+            FigureKind.PROVISIONAL: [figures.KindPoint("2024Q4", 6.8, "区统计局 统计快报")],
+            FigureKind.FINAL: [figures.KindPoint("2024Q4", 6.5, "区统计局 统计公报")],
+        },
+        expected=None,
+        target=None,
+        forecast=None,
+    )
+    data = go.Figure(json.loads(chart)).data  # valid plotly
+    assert [t.name for t in data] == ["部门报送（审核通过）", "统计初步", "统计核实"]
+    assert len({t.marker.symbol for t in data}) == 3
+    assert [t.customdata[0][1] for t in data] == ["区林业局台账", "区统计局 统计快报", "区统计局 统计公报"]
+    assert all(t.hovertemplate.startswith(t.name) and "来源" in t.hovertemplate for t in data)
+    assert data[1].text == ("",) and data[2].text == ("6.5",)  # printed only where it differs from the department
 
 
 def test_numbers_on_charts_keep_at_most_two_decimals_without_trailing_zeros():

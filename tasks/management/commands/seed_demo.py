@@ -22,6 +22,7 @@ class Command(BaseCommand):
             f"历史季度已审核报告 {seeded.history} 份；报送中的 {quarter.year}年第{quarter.quarter}季度"
             f"（{quarter.due_on:%m-%d} 截止）各状态：{seeded.current}"
         )
+        self.stdout.write(f"新增演示统计数据（统计初步、统计核实，来源均标明“演示”）{seeded.official} 条")
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）："))
         for account in seeded.accounts:
             self.stdout.write(f"  {account.username:<12} {account.display}")
