@@ -114,3 +114,25 @@ def test_the_pages_read_as_known_on_a_day_cost_the_same_queries_whatever_the_dat
     ):
         with django_assert_max_num_queries(limit):
             assert "known-on-banner" in office_client.get(url, day).content.decode()
+
+
+def test_the_indicator_chart_and_comparison_follow_the_day(plan, known_later, office_client):
+    """The bureau's 8.1 is charted and written beside the unit's 7.8 once it is known, and neither before."""
+    import json
+
+    indicator = Indicator.objects.get(plan=plan, code="forest-coverage")
+    url = reverse("dashboard:indicator-detail", args=[plan.code, indicator.pk])
+
+    def page(**params):
+        response = office_client.get(url, params)
+        chart = json.loads(response.context["chart_json"])
+        names = [trace.get("name", "") for trace in chart["data"]]
+        return response.content.decode(), names
+
+    now, traces_now = page()
+    assert "部门报送 7.8 %，统计核实 8.1 %" in now
+    assert any("核实" in name for name in traces_now)
+
+    then, traces_then = page(known_on=known_later.isoformat())
+    assert "统计核实 8.1" not in then
+    assert not any("核实" in name for name in traces_then)
