@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "meetings",
     "dashboard",
     "evaluation",
+    "cityreport",
     "backup",
     "rest_framework",
     "rest_framework.authtoken",

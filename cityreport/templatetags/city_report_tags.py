@@ -1,0 +1,20 @@
+"""The 需市级协调 mark beside a reported major problem in other apps' templates (the office's home), which may not
+import this app: `{% city_marks problems as marks %}` once, then `{% city_mark problem marks %}` per row."""
+
+from django import template
+
+from departments.roles import is_office
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.simple_tag
+def city_marks(problems) -> dict:
+    return selectors.escalations(p.pk for p in problems)
+
+
+@register.inclusion_tag("cityreport/_mark.html", takes_context=True)
+def city_mark(context, problem, marks):
+    return {"problem": problem, "mark": marks.get(problem.pk), "is_office": is_office(context["request"].user)}
