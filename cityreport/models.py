@@ -61,14 +61,23 @@ class CityReport(models.Model):
 
     @property
     def scope_label(self) -> str:
-        """2026年第3季度 or 2026年度, as the report's title says it."""
-        if self.quarter:
-            return str(_("%(year)s Q%(quarter)s") % {"year": self.year, "quarter": self.quarter})
-        return str(_("year %(year)s") % {"year": self.year})
+        return scope_label(self.year, self.quarter)
 
     @property
     def scope_slug(self) -> str:
-        return f"{self.year}-q{self.quarter}" if self.quarter else str(self.year)
+        return scope_slug(self.year, self.quarter)
+
+
+def scope_label(year: int, quarter: int | None) -> str:
+    """2026年第3季度 or 2026年度, as the report's title says it."""
+    if quarter:
+        return str(_("%(year)s Q%(quarter)s") % {"year": year, "quarter": quarter})
+    return str(_("year %(year)s") % {"year": year})
+
+
+def scope_slug(year: int, quarter: int | None) -> str:
+    """The period in the address: 2026-q3, or 2026 for the year."""
+    return f"{year}-q{quarter}" if quarter else str(year)
 
 
 class CityReportChange(models.Model):

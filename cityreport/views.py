@@ -22,7 +22,7 @@ from tasks.models import TaskUpdate
 
 from . import content, document, selectors, services
 from .forms import ReasonForm, TextsForm
-from .models import CityReportFile
+from .models import CityReportFile, scope_label, scope_slug
 
 SCOPE = re.compile(r"^(\d{4})(?:-q([1-4]))?$")
 
@@ -60,7 +60,7 @@ def home(request, code):
     scope = selectors.default_scope(plan, today=timezone.localdate())
     if scope is None:
         return render(request, "evaluation/no_data.html", {"plan": plan})
-    return redirect("cityreport:detail", code=code, scope=f"{scope[0]}-q{scope[1]}")
+    return redirect("cityreport:detail", code=code, scope=scope_slug(*scope))
 
 
 @login_required
@@ -72,7 +72,7 @@ def detail(request, code, scope, form=None, reason_form=None, status=200):
     context = {
         "plan": plan,
         "report": report,
-        "scopes": [(y, q, f"{y}-q{q}" if q else str(y)) for y, q in selectors.scopes(plan)],
+        "scopes": [(scope_label(y, q), scope_slug(y, q)) for y, q in selectors.scopes(plan)],
         "can_edit": is_office(request.user),
         "form": form
         or TextsForm(
