@@ -139,7 +139,7 @@ def _problems(plan, periods) -> list[dict]:
     updates = (
         TaskUpdate.objects.filter(report__plan=plan, report__period__in=periods, major_problem=True)
         .filter(Q(report__status__in=REACHED_OFFICE) | marked)
-        .select_related("task", "report__department", "report__period", "escalation__marked_by")
+        .select_related("task__area", "report__department", "report__period", "escalation__marked_by")
         .order_by(*quarter_order("report__period"), "report__department__name", "task__area__order", "task__number")
     )
     rows = []

@@ -40,7 +40,7 @@ def major_problems(plan, periods: list[ReportingPeriod] | None = None) -> QueryS
     rows = TaskUpdate.objects.filter(report__plan=plan, major_problem=True)
     if periods is not None:
         rows = rows.filter(report__period__in=periods)
-    return rows.select_related("task", "report__department", "report__period", "escalation").order_by(
+    return rows.select_related("task__area", "report__department", "report__period", "escalation").order_by(
         *quarter_order("report__period", newest_first=True), "report__department__name", "task__number"
     )
 
@@ -59,7 +59,7 @@ def escalation_list(plan) -> QuerySet[Escalation]:
     """Every mark of the plan (active first), for the API."""
     return (
         Escalation.objects.filter(task_update__report__plan=plan)
-        .select_related("task_update__task", "task_update__report__department", "task_update__report__period")
+        .select_related("task_update__task__area", "task_update__report__department", "task_update__report__period")
         .prefetch_related("steps__by")
         .order_by("-is_active", "-marked_at", "-pk")
     )

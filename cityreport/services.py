@@ -10,7 +10,7 @@ import time
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 TEXT_FIELDS = ("introduction", "closing")
 SILENT_AFTER = dt.timedelta(minutes=3)
 ORPHANED = gettext_noop("Stopped: the website was restarted while making this file. Generate it again.")
+INTERRUPTED = gettext_noop("Stopped: the worker was stopped or restarted while making this file. Generate it again.")
+INTERRUPTED = gettext_noop("Stopped: the worker was stopped or restarted while making this file. Generate it again.")
 
 
 class StaleReport(Exception):
@@ -151,6 +153,21 @@ def generate_pdf(file_id: int, *, today: dt.date | None = None) -> CityReportFil
     return file
 
 
+def _silent(now) -> QuerySet[CityReportFile]:
+    return CityReportFile.objects.filter(state__in=[CityReportFile.State.QUEUED, CityReportFile.State.RUNNING]).filter(
+        Q(heartbeat_at__lt=now - SILENT_AFTER) | Q(heartbeat_at__isnull=True, requested_at__lt=now - SILENT_AFTER)
+    )
+
+
+def expire_stale_files(*, now=None) -> int:
+    """With a worker (beat, every minute): a row whose job has been silent for minutes lost its worker; it fails
+    with the reason, and the office generates it again. A render takes seconds, each step writes a heartbeat."""
+    now = now or timezone.now()
+    return _silent(now).update(
+        state=CityReportFile.State.FAILED, error=_(INTERRUPTED), step=INTERRUPTED, finished_at=now
+    )
+
+
 def fail_orphaned_files(*, now=None) -> int:
     """Without a broker the job runs on a thread of the web process: a restart leaves its row queued or running.
     Called where the rows are read, this fails a silent row this process does not hold (see evaluation.services)."""
@@ -159,9 +176,7 @@ def fail_orphaned_files(*, now=None) -> int:
     if not background.without_broker(generate_city_report_pdf):
         return 0
     now = now or timezone.now()
-    silent = CityReportFile.objects.filter(
-        state__in=[CityReportFile.State.QUEUED, CityReportFile.State.RUNNING]
-    ).filter(Q(heartbeat_at__lt=now - SILENT_AFTER) | Q(heartbeat_at__isnull=True, requested_at__lt=now - SILENT_AFTER))
+    silent = _silent(now)
     orphaned = [
         pk for pk in silent.values_list("pk", flat=True) if not background.is_live(generate_city_report_pdf, pk)
     ]

@@ -200,7 +200,7 @@ def file_download(request, pk):
 
 def _problem(pk) -> TaskUpdate:
     return get_object_or_404(
-        TaskUpdate.objects.select_related("task", "report__department", "report__period", "report__plan"),
+        TaskUpdate.objects.select_related("task__area", "report__department", "report__period", "report__plan"),
         pk=pk,
         major_problem=True,
     )

@@ -257,6 +257,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=40),
     },
     "expire-stale-report-files": {"task": "evaluation.jobs.expire_stale_report_files", "schedule": 60.0},
+    "expire-stale-city-report-files": {"task": "cityreport.jobs.expire_stale_city_report_files", "schedule": 60.0},
     "prune-computation-runs": {"task": "results.jobs.prune_computation_runs", "schedule": crontab(hour=4, minute=0)},
 }
 

@@ -1,13 +1,15 @@
 """What a report to the city says for a quarter and for a year, read from the engine's stored results, and the
 office's 需市级协调 mark with its history."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from cityreport import services
 from cityreport.content import build_content
-from cityreport.models import EscalationStep
+from cityreport.models import CityReportFile, EscalationStep
 from results.models import Rollup, TargetResult
 from tasks.models import QuarterlyReport, ReportStatus, TaskUpdate
 
@@ -110,3 +112,28 @@ def test_the_office_s_texts_keep_history_and_a_final_report_keeps_its_data(plan,
         services.reopen(report, by=office_user, reason="")
     report = services.reopen(report, by=office_user, reason="补充市级协调事项")
     assert len(services.current_content(report, today=timezone.localdate())["escalated"]) == 1
+
+
+def test_a_file_asked_for_from_final_data_fails_when_the_report_was_reopened_before_the_job(
+    plan, city, office_user, media, settings
+):
+    settings.LANGUAGE_CODE = "zh-hans"
+    report = services.report_for(plan, 2026, 1)
+    report = services.finalize(report, by=office_user, today=timezone.localdate(), version=report.version)
+    file = services.request_pdf(report, by=office_user)  # queued after the commit: not run inside this test
+    services.reopen(report, by=office_user, reason="补充材料")
+
+    file = services.generate_pdf(file.pk)
+
+    assert file.state == CityReportFile.State.FAILED and "撤销定稿" in file.error
+    assert not file.file
+
+
+def test_a_silent_job_s_row_is_failed_with_the_reason(plan, city, office_user):
+    file = services.request_pdf(services.report_for(plan, 2026, 1), by=office_user)
+    CityReportFile.objects.filter(pk=file.pk).update(state="running", heartbeat_at=timezone.now())
+    assert services.expire_stale_files() == 0  # still alive
+
+    assert services.expire_stale_files(now=timezone.now() + dt.timedelta(minutes=4)) == 1
+    file.refresh_from_db()
+    assert file.state == CityReportFile.State.FAILED and file.error

@@ -101,3 +101,24 @@ def test_the_page_is_chinese_first(plan, city, request):
     with translation.override("zh-hans"):
         html = _client(request, "office").get(reverse("cityreport:detail", args=[plan.code, "2026"])).content.decode()
     assert "向市碳达峰碳中和工作领导小组报告" in html and "生成向市报告（PDF）" in html
+
+
+def test_the_page_s_queries_do_not_grow_with_the_problems(plan, city, request, office_user, dept_b_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.models import TaskUpdate
+
+    office = _client(request, "office")
+    url = reverse("cityreport:detail", args=[plan.code, "2026"])
+    office.get(url)  # the report's row is made on the first visit
+    with CaptureQueriesContext(connection) as few:
+        assert office.get(url).status_code == 200
+    more = TaskUpdate.objects.filter(report__period__year=2026, major_problem=False)[:4]
+    TaskUpdate.objects.filter(pk__in=[u.pk for u in more]).update(major_problem=True, problems="新问题")
+    for update in TaskUpdate.objects.filter(pk__in=[u.pk for u in more]):
+        services.mark_escalation(update, by=office_user, reason="需协调")
+    with CaptureQueriesContext(connection) as many:
+        html = office.get(url).content.decode()
+    assert html.count("新问题") == 4
+    assert len(many) == len(few), "\n".join(q["sql"][:200] for q in many.captured_queries)
