@@ -19,6 +19,7 @@ from departments.roles import is_office, is_viewer
 from evaluation.views import PREVIEW_CSP
 from targets.selectors import get_plan
 from tasks.models import TaskUpdate
+from tasks.permissions import visible_reports
 
 from . import content, document, selectors, services
 from .forms import ReasonForm, TextsForm
@@ -81,7 +82,7 @@ def detail(request, code, scope, form=None, reason_form=None, status=200):
         "reason_form": reason_form or ReasonForm(),
         "files": selectors.files(report),
         "history": selectors.history(report),
-        "problems": selectors.major_problems(plan, periods),
+        "problems": selectors.major_problems(plan, periods).filter(report__in=visible_reports(request.user)),
     }
     return render(request, "cityreport/detail.html", context, status=status)
 
@@ -198,11 +199,13 @@ def file_download(request, pk):
     )
 
 
-def _problem(pk) -> TaskUpdate:
+def _problem(request, pk) -> TaskUpdate:
+    """A major problem in a report the person may open (a leader reads approved reports only); else 404."""
     return get_object_or_404(
         TaskUpdate.objects.select_related("task__area", "report__department", "report__period", "report__plan"),
         pk=pk,
         major_problem=True,
+        report__in=visible_reports(request.user),
     )
 
 
@@ -210,7 +213,7 @@ def _problem(pk) -> TaskUpdate:
 def escalation(request, pk, form=None, status=200):
     """A reported major problem, its 需市级协调 mark with the history, and (for the office) marking or withdrawing."""
     _reader(request)
-    problem = _problem(pk)
+    problem = _problem(request, pk)
     context = {
         "plan": problem.report.plan,
         "problem": problem,
@@ -226,7 +229,7 @@ def escalation(request, pk, form=None, status=200):
 @require_POST
 def escalation_change(request, pk):
     _office(request)
-    problem = _problem(pk)
+    problem = _problem(request, pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
         change = services.unmark_escalation if request.POST.get("action") == "unmark" else services.mark_escalation

@@ -122,3 +122,16 @@ def test_the_page_s_queries_do_not_grow_with_the_problems(plan, city, request, o
         html = office.get(url).content.decode()
     assert html.count("新问题") == 4
     assert len(many) == len(few), "\n".join(q["sql"][:200] for q in many.captured_queries)
+
+
+def test_a_leader_reads_the_problems_of_approved_reports_only(plan, city, request):
+    viewer = _client(request, "viewer")
+    problem = city["q1_problem"]  # its report is submitted, not yet approved
+    assert viewer.get(reverse("cityreport:escalation", args=[problem.pk])).status_code == 404
+    page = viewer.get(reverse("cityreport:detail", args=[plan.code, "2026-q1"])).content.decode()
+    assert problem.problems not in page
+
+    QuarterlyReport.objects.filter(pk=problem.report_id).update(status=ReportStatus.APPROVED)
+
+    assert viewer.get(reverse("cityreport:escalation", args=[problem.pk])).status_code == 200
+    assert problem.problems in viewer.get(reverse("cityreport:detail", args=[plan.code, "2026-q1"])).content.decode()

@@ -79,7 +79,7 @@ def page(name: str, plan) -> str:
 
 
 def _city_report_page(name: str, plan, year: int) -> str:
-    """The report to the city of the year's first quarter, and a major problem 七里海管委会 reported in it."""
+    """The report to the city of the year's first quarter, and a major problem 七里海管委会 reported in it (approved)."""
     if name == "city-report":
         return reverse("cityreport:detail", args=[plan.code, f"{year}-q1"])
     if name == "city-report-year-preview":
@@ -97,6 +97,7 @@ def _city_report_page(name: str, plan, year: int) -> str:
     )
     problem = report.task_updates.first()
     TaskUpdate.objects.filter(pk=problem.pk).update(major_problem=True, problems="资金缺口")
+    type(report).objects.filter(pk=report.pk).update(status="approved")  # leaders read approved reports' problems
     return reverse("cityreport:escalation", args=[problem.pk])
 
 
