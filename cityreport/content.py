@@ -16,12 +16,13 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from evaluation.document import DOCUMENT_LANGUAGE
-from evaluation.snapshot import as_of_period, target_rows
+from evaluation.snapshot import target_rows
 from meetings.models import Meeting
 from results.models import Rollup
 from results.selectors import overdue_tasks, rollups_by_scope
 from supervision.models import Notice, NoticeStep
 from tasks.models import QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate, quarter_order
+from tasks.selectors import default_period
 
 from .models import CityReport, Escalation
 
@@ -38,13 +39,15 @@ def scope_periods(report: CityReport) -> list[ReportingPeriod]:
     return list(periods.chronological())
 
 
-def as_of(report: CityReport) -> ReportingPeriod | None:
-    """The quarter whose results the report states: the quarter itself, or the year's latest with results."""
-    if not report.quarter:
-        return as_of_period(report.plan, report.year)
-    return ReportingPeriod.objects.filter(
-        year=report.year, quarter=report.quarter, rollups__plan=report.plan, rollups__scope=Rollup.Scope.PLAN
-    ).first()
+def as_of(report: CityReport, *, today: dt.date) -> ReportingPeriod | None:
+    """The quarter whose results the report states: the quarter itself; for a year, its quarter being reported on
+    `today` (the newest ended one with results, as every results page opens on), else its newest with results."""
+    periods = ReportingPeriod.objects.filter(
+        year=report.year, rollups__plan=report.plan, rollups__scope=Rollup.Scope.PLAN
+    ).chronological(newest_first=True)
+    if report.quarter:
+        return periods.filter(quarter=report.quarter).first()
+    return default_period(periods, today)
 
 
 def window(report: CityReport) -> tuple[dt.date, dt.date]:
@@ -64,7 +67,7 @@ def build_content(report: CityReport, *, today: dt.date) -> dict:
 
 def _content(report: CityReport, today: dt.date) -> dict:
     plan = report.plan
-    period = as_of(report)
+    period = as_of(report, today=today)
     periods = scope_periods(report)
     first, last = window(report)
     problems = _problems(plan, periods)

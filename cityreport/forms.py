@@ -8,10 +8,10 @@ class TextsForm(forms.Form):
     """The office's introduction and closing; `version` detects a colleague's save in between."""
 
     introduction = forms.CharField(
-        label=_("introduction"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Introduction"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 6})
     )
     closing = forms.CharField(
-        label=_("next steps and requests to the city"),
+        label=_("Next steps and requests to the city"),
         required=False,
         max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),

@@ -137,3 +137,16 @@ def test_a_silent_job_s_row_is_failed_with_the_reason(plan, city, office_user):
     assert services.expire_stale_files(now=timezone.now() + dt.timedelta(minutes=4)) == 1
     file.refresh_from_db()
     assert file.state == CityReportFile.State.FAILED and file.error
+
+
+def test_a_year_under_way_is_stated_as_of_its_quarter_being_reported_not_the_one_under_way(plan, q2, city):
+    from results.services import recompute_plan
+    from tasks.models import ReportingPeriod
+
+    today = timezone.localdate()  # 2026-12-03: 2026 Q4 is under way
+    ReportingPeriod.objects.create(year=2026, quarter=4, opens_on=today, due_on=today + dt.timedelta(days=40))
+    recompute_plan(plan)
+    assert Rollup.objects.filter(plan=plan, period__year=2026, period__quarter=4).exists()
+
+    assert _content(plan, 2026)["as_of"] == {"year": 2026, "quarter": 2}
+    assert _content(plan, 2026, 4)["as_of"] == {"year": 2026, "quarter": 4}  # asked for, it is stated
