@@ -106,6 +106,21 @@ class CityReportChange(models.Model):
             return str(_("final"))
         return str(CityReport._meta.get_field(self.field).verbose_name)
 
+    @property
+    def before_display(self) -> str:
+        return _state_label(self.before) if self.field == "is_final" else self.before
+
+    @property
+    def after_display(self) -> str:
+        return _state_label(self.after) if self.field == "is_final" else self.after
+
+
+def _state_label(value: str) -> str:
+    """'draft', 'final' or 'draft: <reason>' (as the history stores them) in the reader's language."""
+    state, _sep, reason = value.partition(": ")
+    label = {"draft": _("Draft"), "final": _("Final")}.get(state, state)
+    return f"{label}：{reason}" if reason else str(label)
+
 
 class CityReportFile(models.Model):
     """One generation of the PDF: queued, running with a progress the page polls, then done (file kept) or failed."""

@@ -135,3 +135,13 @@ def test_a_leader_reads_the_problems_of_approved_reports_only(plan, city, reques
 
     assert viewer.get(reverse("cityreport:escalation", args=[problem.pk])).status_code == 200
     assert problem.problems in viewer.get(reverse("cityreport:detail", args=[plan.code, "2026-q1"])).content.decode()
+
+
+def test_making_final_and_reopening_read_in_chinese_in_the_history(plan, city, request, office_user):
+    report = services.report_for(plan, 2026, 1)
+    services.finalize(report, by=office_user, today=report.updated_at.date(), version=report.version)
+    services.reopen(report, by=office_user, reason="补充督办情况")
+
+    with translation.override("zh-hans"):
+        html = _client(request, "office").get(reverse("cityreport:detail", args=[plan.code, "2026-q1"])).content
+    assert "定稿</del> → 草稿：补充督办情况" in html.decode()
