@@ -145,3 +145,15 @@ def test_making_final_and_reopening_read_in_chinese_in_the_history(plan, city, r
     with translation.override("zh-hans"):
         html = _client(request, "office").get(reverse("cityreport:detail", args=[plan.code, "2026-q1"])).content
     assert "定稿</del> → 草稿：补充督办情况" in html.decode()
+
+
+def test_the_report_page_shows_the_mark_to_the_office_and_not_to_the_unit(plan, city, request, office_user):
+    problem = city["q1_problem"]
+    services.mark_escalation(problem, by=office_user, reason="造林用地需市级统筹")
+    url = problem.report.get_absolute_url()
+
+    office_page = _client(request, "office").get(url).content.decode()
+    unit_page = _client(request, "dept_a").get(url).content.decode()
+
+    assert "需市级协调" in office_page and reverse("cityreport:escalation", args=[problem.pk]) in office_page
+    assert "需市级协调" not in unit_page
