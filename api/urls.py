@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework import routers
 from rest_framework.permissions import AllowAny
 
-from . import docs, notice_views, pages, views
+from . import city_views, docs, notice_views, pages, views
 
 app_name = "api"
 
@@ -43,6 +43,7 @@ router.register("results/rollups", views.RollupViewSet, basename="rollup")
 router.register("results/timeliness", views.TimelinessViewSet, basename="timeliness")
 router.register("reports", views.ReportViewSet, basename="report")
 router.register("notices", notice_views.NoticeViewSet, basename="notice")
+router.register("city-escalations", city_views.EscalationViewSet, basename="city-escalation")
 
 urlpatterns = [
     path("token/", pages.token, name="token"),

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "meetings",
     "dashboard",
     "evaluation",
+    "cityreport",
     "backup",
     "rest_framework",
     "rest_framework.authtoken",
@@ -260,6 +261,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.jobs.requeue_stale_webhook_deliveries",
         "schedule": 300.0,
     },
+    "expire-stale-city-report-files": {"task": "cityreport.jobs.expire_stale_city_report_files", "schedule": 60.0},
     "prune-computation-runs": {"task": "results.jobs.prune_computation_runs", "schedule": crontab(hour=4, minute=0)},
 }
 

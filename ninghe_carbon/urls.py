@@ -25,6 +25,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("supervision/", include("supervision.urls")),
     path("meetings/", include("meetings.urls")),
+    path("city-report/", include("cityreport.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("dashboard.urls")),
 ]

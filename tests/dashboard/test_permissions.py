@@ -73,7 +73,32 @@ def page(name: str, plan) -> str:
     }
     if name in ("notice", "notice-evidence"):
         return _notice_page(name, plan)
+    if name.startswith("city-report"):
+        return _city_report_page(name, plan, year)
     return urls[name]
+
+
+def _city_report_page(name: str, plan, year: int) -> str:
+    """The report to the city of the year's first quarter, and a major problem 七里海管委会 reported in it (approved)."""
+    if name == "city-report":
+        return reverse("cityreport:detail", args=[plan.code, f"{year}-q1"])
+    if name == "city-report-year-preview":
+        return reverse("cityreport:preview", args=[plan.code, str(year)])
+    from django.contrib.auth.models import User
+
+    from tasks.models import TaskUpdate
+    from tasks.services import start_report
+
+    report = start_report(
+        plan=plan,
+        department=Department.objects.get(name="七里海管委会"),
+        period=ReportingPeriod.objects.get(year=year, quarter=1),
+        by=User.objects.get(username="dept-a"),
+    )
+    problem = report.task_updates.first()
+    TaskUpdate.objects.filter(pk=problem.pk).update(major_problem=True, problems="资金缺口")
+    type(report).objects.filter(pk=report.pk).update(status="approved")  # leaders read approved reports' problems
+    return reverse("cityreport:escalation", args=[problem.pk])
 
 
 def _notice_page(name: str, plan) -> str:
@@ -150,17 +175,20 @@ PAGES = {
     "notice": UNIT_A_OFFICE_AND_VIEWERS,
     "notice-evidence": UNIT_A_OFFICE_AND_VIEWERS,
     "admin-notices": STAFF_WITH_PERMISSION,
+    "city-report": OFFICE_AND_VIEWERS,  # it speaks of every unit's problems: units 403
+    "city-report-year-preview": OFFICE_AND_VIEWERS,
+    "city-report-problem": OFFICE_AND_VIEWERS,  # the 需市级协调 mark's page; only the office marks (tests/cityreport)
 }
 MATRIX = [(name, role, expected) for name, row in PAGES.items() for role, expected in zip(ROLES, row, strict=True)]
 
 
 @pytest.mark.parametrize("name, role, expected", MATRIX)
 def test_every_page_answers_each_role_as_the_rules_say(name, role, expected, request, plan, period):
-    if name.startswith("notice"):
+    if name.startswith(("notice", "city-report")):
         for user in ("office_user", "dept_a_user"):  # the notice's author and addressee
             request.getfixturevalue(user)
-    if name.startswith("evaluation"):
-        recompute_plan(plan)  # a year is evaluated once it has computed results
+    if name.startswith(("evaluation", "city-report")):
+        recompute_plan(plan)  # a year is evaluated, and reported to the city, once it has computed results
     response = client_for(role, request).get(page(name, plan))
     if expected == LOGIN:
         assert response.status_code == 302

@@ -1,0 +1,246 @@
+"""Changing reports to the city: the office's texts (each change in the history), making one final (freezing its
+data) or a draft again, generating its PDF on a job, and marking a reported major problem 需市级协调."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from departments.roles import is_office
+from ninghe_carbon import background
+from tasks.models import TaskUpdate
+
+from . import document
+from .content import build_content
+from .models import CityReport, CityReportChange, CityReportFile, Escalation, EscalationStep
+
+log = logging.getLogger(__name__)
+TEXT_FIELDS = ("introduction", "closing")
+SILENT_AFTER = dt.timedelta(minutes=3)
+ORPHANED = gettext_noop("Stopped: the website was restarted while making this file. Generate it again.")
+INTERRUPTED = gettext_noop("Stopped: the worker was stopped or restarted while making this file. Generate it again.")
+INTERRUPTED = gettext_noop("Stopped: the worker was stopped or restarted while making this file. Generate it again.")
+
+
+class StaleReport(Exception):
+    """Another member of the office saved the report after this form was opened."""
+
+
+def report_for(plan, year: int, quarter: int | None) -> CityReport:
+    report, _created = CityReport.objects.get_or_create(plan=plan, year=year, quarter=quarter)
+    return report
+
+
+def current_content(report: CityReport, *, today: dt.date) -> dict:
+    """The frozen data of a final report, or today's data for a draft."""
+    if report.is_final and report.snapshot is not None:
+        return report.snapshot
+    return build_content(report, today=today)
+
+
+@transaction.atomic
+def update_texts(report: CityReport, *, by, version: int, **values) -> CityReport:
+    """Save the office's introduction and closing; each changed field goes into the history."""
+    report = _editable(report, by=by)
+    if report.version != version:
+        raise StaleReport()
+    if set(values) - set(TEXT_FIELDS):
+        raise ValueError(f"not editable: {sorted(set(values) - set(TEXT_FIELDS))}")
+    changes = []
+    for name, value in values.items():
+        before = getattr(report, name)
+        if (before or "") != (value or ""):
+            changes.append(CityReportChange(report=report, field=name, before=before, after=value, changed_by=by))
+            setattr(report, name, value)
+    if changes:
+        report.version += 1
+        report.save()
+        CityReportChange.objects.bulk_create(changes)
+    return report
+
+
+@transaction.atomic
+def finalize(report: CityReport, *, by, today: dt.date, version: int) -> CityReport:
+    """Freeze the data: every later PDF of this report is built from this snapshot, whatever is approved since."""
+    report = _editable(report, by=by)
+    if report.version != version:
+        raise StaleReport()
+    report.snapshot = build_content(report, today=today)
+    report.is_final, report.finalized_at = True, timezone.now()
+    report.version += 1
+    report.save()
+    CityReportChange.objects.create(report=report, field="is_final", before="draft", after="final", changed_by=by)
+    return report
+
+
+@transaction.atomic
+def reopen(report: CityReport, *, by, reason: str) -> CityReport:
+    _require_office(by)
+    if not (reason or "").strip():
+        raise ValidationError(_("Write why the final report is being reopened."))
+    report = CityReport.objects.select_for_update().get(pk=report.pk)
+    if not report.is_final:
+        raise ValidationError(_("This report is already a draft."))
+    report.is_final, report.snapshot, report.finalized_at = False, None, None
+    report.version += 1
+    report.save()
+    CityReportChange.objects.create(
+        report=report, field="is_final", before="final", after=f"draft: {reason.strip()}", changed_by=by
+    )
+    return report
+
+
+def request_pdf(report: CityReport, *, by) -> CityReportFile:
+    """Queue a PDF; the page polls the row's progress. The job runs after this transaction commits."""
+    _require_office(by)
+    file = CityReportFile.objects.create(report=report, requested_by=by, from_final=report.is_final)
+    transaction.on_commit(lambda: _queue(file.pk))
+    return file
+
+
+def _queue(file_id: int) -> None:
+    from .jobs import generate_city_report_pdf
+
+    try:
+        background.enqueue(generate_city_report_pdf, file_id)
+    except Exception:  # a broker outage must not break the page; the row says what happened
+        log.exception("Could not queue the city report job for file %s", file_id)
+        CityReportFile.objects.filter(pk=file_id, state=CityReportFile.State.QUEUED).update(
+            state=CityReportFile.State.FAILED,
+            error=_("The job queue is unavailable; try again later."),
+            finished_at=timezone.now(),
+        )
+
+
+def generate_pdf(file_id: int, *, today: dt.date | None = None) -> CityReportFile:
+    """Render the PDF of one requested file, reporting progress on the row; a failure is recorded, not raised."""
+    file = CityReportFile.objects.select_related("report__plan__jurisdiction").get(pk=file_id)
+    if file.state == CityReportFile.State.DONE:
+        return file  # a retried job does not render twice
+    started = time.monotonic()
+    _progress(file, 5, gettext_noop("Reading the period's data"), state=CityReportFile.State.RUNNING)
+    report = file.report
+    try:
+        if file.from_final and report.snapshot is None:  # reopened in between: a draft never carries 定稿
+            raise ValidationError(_("The report was reopened as a draft before this file was made; generate again."))
+        content = report.snapshot if file.from_final else build_content(report, today=today or timezone.localdate())
+        pdf, pages = document.render_pdf(content, final=file.from_final, progress=lambda p, s: _progress(file, p, s))
+        kind = "final" if file.from_final else "draft"
+        file.file.save(
+            f"{report.plan.code}-city-{report.scope_slug}-{kind}-{file.pk}.pdf", ContentFile(pdf), save=False
+        )
+        file.pages, file.size, file.seconds = pages, len(pdf), round(time.monotonic() - started, 2)
+        file.state, file.progress, file.step = CityReportFile.State.DONE, 100, gettext_noop("Ready")
+        file.finished_at = file.heartbeat_at = timezone.now()
+        file.error = ""
+        file.save()
+    except Exception as error:  # the row must end done or failed, never stay "running"
+        log.exception("City report PDF failed for file %s", file_id)
+        message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        CityReportFile.objects.filter(pk=file.pk).update(
+            state=CityReportFile.State.FAILED, error=message[:2000], finished_at=timezone.now()
+        )
+        file.refresh_from_db()
+    return file
+
+
+def _silent(now) -> QuerySet[CityReportFile]:
+    return CityReportFile.objects.filter(state__in=[CityReportFile.State.QUEUED, CityReportFile.State.RUNNING]).filter(
+        Q(heartbeat_at__lt=now - SILENT_AFTER) | Q(heartbeat_at__isnull=True, requested_at__lt=now - SILENT_AFTER)
+    )
+
+
+def expire_stale_files(*, now=None) -> int:
+    """With a worker (beat, every minute): a row whose job has been silent for minutes lost its worker; it fails
+    with the reason, and the office generates it again. A render takes seconds, each step writes a heartbeat."""
+    now = now or timezone.now()
+    return _silent(now).update(
+        state=CityReportFile.State.FAILED, error=_(INTERRUPTED), step=INTERRUPTED, finished_at=now
+    )
+
+
+def fail_orphaned_files(*, now=None) -> int:
+    """Without a broker the job runs on a thread of the web process: a restart leaves its row queued or running.
+    Called where the rows are read, this fails a silent row this process does not hold (see evaluation.services)."""
+    from .jobs import generate_city_report_pdf
+
+    if not background.without_broker(generate_city_report_pdf):
+        return 0
+    now = now or timezone.now()
+    silent = _silent(now)
+    orphaned = [
+        pk for pk in silent.values_list("pk", flat=True) if not background.is_live(generate_city_report_pdf, pk)
+    ]
+    return silent.filter(pk__in=orphaned).update(
+        state=CityReportFile.State.FAILED, error=_(ORPHANED), step=ORPHANED, finished_at=now
+    )
+
+
+def _progress(file: CityReportFile, percent: int, step: str, *, state: str | None = None) -> None:
+    fields = {"progress": percent, "step": step, "heartbeat_at": timezone.now()}
+    if state:
+        fields["state"] = state
+    CityReportFile.objects.filter(pk=file.pk).update(**fields)
+
+
+@transaction.atomic
+def mark_escalation(task_update: TaskUpdate, *, by, reason: str) -> Escalation:
+    """Mark a reported major problem 需市级协调; the reason is required and kept in the mark's history."""
+    _require_office(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Write why this problem needs the city's coordination."))
+    if not task_update.major_problem:
+        raise ValidationError(_("Only a reported major problem can be marked as needing city-level coordination."))
+    now = timezone.now()
+    escalation = Escalation.objects.select_for_update().filter(task_update=task_update).first()
+    if escalation is not None and escalation.is_active:
+        raise ValidationError(_("This problem is already marked as needing city-level coordination."))
+    if escalation is None:
+        escalation = Escalation(task_update=task_update)
+    escalation.is_active, escalation.reason, escalation.marked_by, escalation.marked_at = True, reason, by, now
+    escalation.save()
+    EscalationStep.objects.create(
+        escalation=escalation, action=EscalationStep.Action.MARK, reason=reason, by=by, at=now
+    )
+    return escalation
+
+
+@transaction.atomic
+def unmark_escalation(task_update: TaskUpdate, *, by, reason: str) -> Escalation:
+    """Withdraw the mark (the city need not coordinate after all); the reason is kept, the row stays."""
+    _require_office(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Write why the mark is withdrawn."))
+    escalation = Escalation.objects.select_for_update().filter(task_update=task_update, is_active=True).first()
+    if escalation is None:
+        raise ValidationError(_("This problem is not marked as needing city-level coordination."))
+    escalation.is_active = False
+    escalation.save(update_fields=["is_active"])
+    EscalationStep.objects.create(
+        escalation=escalation, action=EscalationStep.Action.UNMARK, reason=reason, by=by, at=timezone.now()
+    )
+    return escalation
+
+
+def _editable(report: CityReport, *, by) -> CityReport:
+    _require_office(by)
+    report = CityReport.objects.select_for_update().get(pk=report.pk)
+    if report.is_final:
+        raise ValidationError(_("This report is final and cannot be changed; reopen it as a draft first."))
+    return report
+
+
+def _require_office(user) -> None:
+    if not is_office(user):
+        raise PermissionDenied(_("Only the leading-group office may change reports to the city."))
