@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from evaluation.files import GeneratedFile
 from targets.models import Plan
 from tasks.models import TaskUpdate
 
@@ -122,37 +123,15 @@ def _state_label(value: str) -> str:
     return f"{label}：{reason}" if reason else str(label)
 
 
-class CityReportFile(models.Model):
-    """One generation of the PDF: queued, running with a progress the page polls, then done (file kept) or failed."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Generating")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+class CityReportFile(GeneratedFile):
+    PARENT = "report"
 
     report = models.ForeignKey(CityReport, on_delete=models.CASCADE, related_name="files")
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    step = models.CharField(_("current step"), max_length=100, blank=True)
-    from_final = models.BooleanField(_("from the final data"), default=False)
     file = models.FileField(_("file"), upload_to="cityreport/", blank=True)
-    pages = models.PositiveIntegerField(_("pages"), null=True)
-    size = models.PositiveIntegerField(_("size in bytes"), null=True)
-    seconds = models.FloatField(_("seconds to generate"), null=True)
-    error = models.TextField(_("error"), blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True)
 
-    class Meta:
+    class Meta(GeneratedFile.Meta):
         verbose_name = _("file of a report to the city")
         verbose_name_plural = _("files of reports to the city")
-        ordering = ["-requested_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.report} #{self.pk} {self.state}"
 
 
 class Escalation(models.Model):

@@ -10,6 +10,7 @@ from departments.models import Department
 from targets.models import Plan
 
 from . import scoring
+from .files import GeneratedFile
 
 DEFAULT_SCHEME = scoring.Scheme()
 
@@ -143,36 +144,13 @@ def _state_label(value: str) -> str:
     return f"{label}：{reason}" if reason else str(label)
 
 
-class ReportFile(models.Model):
-    """One generation of the PDF: queued, running with a progress the page polls, then done (file kept) or failed."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Generating")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+class ReportFile(GeneratedFile):
+    PARENT = "evaluation"
 
     evaluation = models.ForeignKey(AnnualEvaluation, on_delete=models.CASCADE, related_name="files")
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    step = models.CharField(_("current step"), max_length=100, blank=True)
-    from_final = models.BooleanField(_("from the final data"), default=False)
     file = models.FileField(_("file"), upload_to="evaluation/", blank=True)
-    pages = models.PositiveIntegerField(_("pages"), null=True)
-    size = models.PositiveIntegerField(_("size in bytes"), null=True)
-    seconds = models.FloatField(_("seconds to generate"), null=True)
-    error = models.TextField(_("error"), blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True)
-    # Written with every progress step: a running row whose heartbeat stops has lost its worker.
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
-    class Meta:
+    class Meta(GeneratedFile.Meta):
         verbose_name = _("report file")
         verbose_name_plural = _("report files")
-        ordering = ["-requested_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.evaluation} #{self.pk} {self.state}"
