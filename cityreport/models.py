@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from evaluation.changes import DocumentChange
 from evaluation.files import GeneratedFile
 from targets.models import Plan
 from tasks.models import TaskUpdate
@@ -81,46 +82,16 @@ def scope_slug(year: int, quarter: int | None) -> str:
     return f"{year}-q{quarter}" if quarter else str(year)
 
 
-class CityReportChange(models.Model):
+class CityReportChange(DocumentChange):
     """History of the office's edits: who, when, which field, before and after (and making final, reopening)."""
 
-    report = models.ForeignKey(CityReport, on_delete=models.CASCADE, related_name="changes")
-    field = models.CharField(_("field"), max_length=50)
-    before = models.TextField(_("before"), blank=True)
-    after = models.TextField(_("after"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
-    )
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    PARENT = "report"
 
-    class Meta:
+    report = models.ForeignKey(CityReport, on_delete=models.CASCADE, related_name="changes")
+
+    class Meta(DocumentChange.Meta):
         verbose_name = _("change of a report to the city")
         verbose_name_plural = _("changes of reports to the city")
-        ordering = ["-changed_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.field} @ {self.changed_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def field_label(self) -> str:
-        if self.field == "is_final":
-            return str(_("final"))
-        return str(CityReport._meta.get_field(self.field).verbose_name)
-
-    @property
-    def before_display(self) -> str:
-        return _state_label(self.before) if self.field == "is_final" else self.before
-
-    @property
-    def after_display(self) -> str:
-        return _state_label(self.after) if self.field == "is_final" else self.after
-
-
-def _state_label(value: str) -> str:
-    """'draft', 'final' or 'draft: <reason>' (as the history stores them) in the reader's language."""
-    state, _sep, reason = value.partition(": ")
-    label = {"draft": _("Draft"), "final": _("Final")}.get(state, state)
-    return f"{label}：{reason}" if reason else str(label)
 
 
 class CityReportFile(GeneratedFile):

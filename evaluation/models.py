@@ -1,7 +1,6 @@
 """The annual evaluation (年度评估): the office's texts and assessment rules for a year, its frozen snapshot once
 final, the adjustments of departments' scores, and the PDF files generated from it."""
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +9,7 @@ from departments.models import Department
 from targets.models import Plan
 
 from . import scoring
+from .changes import DocumentChange
 from .files import GeneratedFile
 
 DEFAULT_SCHEME = scoring.Scheme()
@@ -98,50 +98,23 @@ class ScoreAdjustment(models.Model):
         return f"{self.department} {self.points:+}"
 
 
-class EvaluationChange(models.Model):
+class EvaluationChange(DocumentChange):
     """History of the office's edits: who, when, which field (or unit's adjustment), before and after."""
 
-    evaluation = models.ForeignKey(AnnualEvaluation, on_delete=models.CASCADE, related_name="changes")
-    field = models.CharField(_("field"), max_length=50)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    before = models.TextField(_("before"), blank=True)
-    after = models.TextField(_("after"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
-    )
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    PARENT = "evaluation"
 
-    class Meta:
+    evaluation = models.ForeignKey(AnnualEvaluation, on_delete=models.CASCADE, related_name="changes")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta(DocumentChange.Meta):
         verbose_name = _("evaluation change")
         verbose_name_plural = _("evaluation changes")
-        ordering = ["-changed_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.field} @ {self.changed_at:%Y-%m-%d %H:%M}"
 
     @property
     def field_label(self) -> str:
-        """The field as the office reads it (the stored name is the model field's, or adjustment / is_final)."""
         if self.field == "adjustment":
             return str(_("score adjustment"))
-        if self.field == "is_final":
-            return str(_("final"))
-        return str(AnnualEvaluation._meta.get_field(self.field).verbose_name)
-
-    @property
-    def before_display(self) -> str:
-        return _state_label(self.before) if self.field == "is_final" else self.before
-
-    @property
-    def after_display(self) -> str:
-        return _state_label(self.after) if self.field == "is_final" else self.after
-
-
-def _state_label(value: str) -> str:
-    """'draft', 'final' or 'draft: <reason>' (as the history stores them) in the reader's language."""
-    state, _sep, reason = value.partition(": ")
-    label = {"draft": _("Draft"), "final": _("Final")}.get(state, state)
-    return f"{label}：{reason}" if reason else str(label)
+        return super().field_label
 
 
 class ReportFile(GeneratedFile):
