@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from evaluation.changes import DocumentChange
+from evaluation.files import GeneratedFile
 from targets.models import Plan
 from tasks.models import TaskUpdate
 
@@ -80,79 +82,27 @@ def scope_slug(year: int, quarter: int | None) -> str:
     return f"{year}-q{quarter}" if quarter else str(year)
 
 
-class CityReportChange(models.Model):
+class CityReportChange(DocumentChange):
     """History of the office's edits: who, when, which field, before and after (and making final, reopening)."""
 
-    report = models.ForeignKey(CityReport, on_delete=models.CASCADE, related_name="changes")
-    field = models.CharField(_("field"), max_length=50)
-    before = models.TextField(_("before"), blank=True)
-    after = models.TextField(_("after"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
-    )
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    PARENT = "report"
 
-    class Meta:
+    report = models.ForeignKey(CityReport, on_delete=models.CASCADE, related_name="changes")
+
+    class Meta(DocumentChange.Meta):
         verbose_name = _("change of a report to the city")
         verbose_name_plural = _("changes of reports to the city")
-        ordering = ["-changed_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.field} @ {self.changed_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def field_label(self) -> str:
-        if self.field == "is_final":
-            return str(_("final"))
-        return str(CityReport._meta.get_field(self.field).verbose_name)
-
-    @property
-    def before_display(self) -> str:
-        return _state_label(self.before) if self.field == "is_final" else self.before
-
-    @property
-    def after_display(self) -> str:
-        return _state_label(self.after) if self.field == "is_final" else self.after
 
 
-def _state_label(value: str) -> str:
-    """'draft', 'final' or 'draft: <reason>' (as the history stores them) in the reader's language."""
-    state, _sep, reason = value.partition(": ")
-    label = {"draft": _("Draft"), "final": _("Final")}.get(state, state)
-    return f"{label}：{reason}" if reason else str(label)
-
-
-class CityReportFile(models.Model):
-    """One generation of the PDF: queued, running with a progress the page polls, then done (file kept) or failed."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Generating")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+class CityReportFile(GeneratedFile):
+    PARENT = "report"
 
     report = models.ForeignKey(CityReport, on_delete=models.CASCADE, related_name="files")
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    step = models.CharField(_("current step"), max_length=100, blank=True)
-    from_final = models.BooleanField(_("from the final data"), default=False)
     file = models.FileField(_("file"), upload_to="cityreport/", blank=True)
-    pages = models.PositiveIntegerField(_("pages"), null=True)
-    size = models.PositiveIntegerField(_("size in bytes"), null=True)
-    seconds = models.FloatField(_("seconds to generate"), null=True)
-    error = models.TextField(_("error"), blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True)
 
-    class Meta:
+    class Meta(GeneratedFile.Meta):
         verbose_name = _("file of a report to the city")
         verbose_name_plural = _("files of reports to the city")
-        ordering = ["-requested_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.report} #{self.pk} {self.state}"
 
 
 class Escalation(models.Model):

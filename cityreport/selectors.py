@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from evaluation import files as generated_files
 from results.selectors import computed_periods
 from tasks.models import ReportingPeriod, TaskUpdate, quarter_order
 from tasks.selectors import default_period
@@ -28,7 +29,7 @@ def default_scope(plan, *, today) -> tuple[int, int] | None:
 
 
 def files(report: CityReport):
-    return CityReportFile.objects.filter(report=report).select_related("requested_by")[:20]
+    return generated_files.recent(CityReportFile, report)
 
 
 def history(report: CityReport):

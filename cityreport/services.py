@@ -4,31 +4,22 @@ data) or a draft again, generating its PDF on a job, and marking a reported majo
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from departments.roles import is_office
-from ninghe_carbon import background
+from evaluation import files
 from tasks.models import TaskUpdate
 
 from . import document
 from .content import build_content
 from .models import CityReport, CityReportChange, CityReportFile, Escalation, EscalationStep
 
-log = logging.getLogger(__name__)
 TEXT_FIELDS = ("introduction", "closing")
-SILENT_AFTER = dt.timedelta(minutes=3)
-ORPHANED = gettext_noop("Stopped: the website was restarted while making this file. Generate it again.")
-INTERRUPTED = gettext_noop("Stopped: the worker was stopped or restarted while making this file. Generate it again.")
-INTERRUPTED = gettext_noop("Stopped: the worker was stopped or restarted while making this file. Generate it again.")
 
 
 class StaleReport(Exception):
@@ -101,24 +92,10 @@ def reopen(report: CityReport, *, by, reason: str) -> CityReport:
 
 def request_pdf(report: CityReport, *, by) -> CityReportFile:
     """Queue a PDF; the page polls the row's progress. The job runs after this transaction commits."""
-    _require_office(by)
-    file = CityReportFile.objects.create(report=report, requested_by=by, from_final=report.is_final)
-    transaction.on_commit(lambda: _queue(file.pk))
-    return file
-
-
-def _queue(file_id: int) -> None:
     from .jobs import generate_city_report_pdf
 
-    try:
-        background.enqueue(generate_city_report_pdf, file_id)
-    except Exception:  # a broker outage must not break the page; the row says what happened
-        log.exception("Could not queue the city report job for file %s", file_id)
-        CityReportFile.objects.filter(pk=file_id, state=CityReportFile.State.QUEUED).update(
-            state=CityReportFile.State.FAILED,
-            error=_("The job queue is unavailable; try again later."),
-            finished_at=timezone.now(),
-        )
+    _require_office(by)
+    return files.request(CityReportFile, generate_city_report_pdf, report, by=by)
 
 
 def generate_pdf(file_id: int, *, today: dt.date | None = None) -> CityReportFile:
@@ -126,70 +103,28 @@ def generate_pdf(file_id: int, *, today: dt.date | None = None) -> CityReportFil
     file = CityReportFile.objects.select_related("report__plan__jurisdiction").get(pk=file_id)
     if file.state == CityReportFile.State.DONE:
         return file  # a retried job does not render twice
-    started = time.monotonic()
-    _progress(file, 5, gettext_noop("Reading the period's data"), state=CityReportFile.State.RUNNING)
     report = file.report
-    try:
-        if file.from_final and report.snapshot is None:  # reopened in between: a draft never carries 定稿
-            raise ValidationError(_("The report was reopened as a draft before this file was made; generate again."))
-        content = report.snapshot if file.from_final else build_content(report, today=today or timezone.localdate())
-        pdf, pages = document.render_pdf(content, final=file.from_final, progress=lambda p, s: _progress(file, p, s))
-        kind = "final" if file.from_final else "draft"
-        file.file.save(
-            f"{report.plan.code}-city-{report.scope_slug}-{kind}-{file.pk}.pdf", ContentFile(pdf), save=False
-        )
-        file.pages, file.size, file.seconds = pages, len(pdf), round(time.monotonic() - started, 2)
-        file.state, file.progress, file.step = CityReportFile.State.DONE, 100, gettext_noop("Ready")
-        file.finished_at = file.heartbeat_at = timezone.now()
-        file.error = ""
-        file.save()
-    except Exception as error:  # the row must end done or failed, never stay "running"
-        log.exception("City report PDF failed for file %s", file_id)
-        message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        CityReportFile.objects.filter(pk=file.pk).update(
-            state=CityReportFile.State.FAILED, error=message[:2000], finished_at=timezone.now()
-        )
-        file.refresh_from_db()
-    return file
-
-
-def _silent(now) -> QuerySet[CityReportFile]:
-    return CityReportFile.objects.filter(state__in=[CityReportFile.State.QUEUED, CityReportFile.State.RUNNING]).filter(
-        Q(heartbeat_at__lt=now - SILENT_AFTER) | Q(heartbeat_at__isnull=True, requested_at__lt=now - SILENT_AFTER)
+    return files.generate(
+        file,
+        reading=gettext_noop("Reading the period's data"),
+        reopened=_("The report was reopened as a draft before this file was made; generate again."),
+        build=lambda: build_content(report, today=today or timezone.localdate()),
+        render=document.render_pdf,
+        name=lambda f: f"{report.plan.code}-city-{report.scope_slug}-{f.kind}-{f.pk}.pdf",
     )
 
 
 def expire_stale_files(*, now=None) -> int:
-    """With a worker (beat, every minute): a row whose job has been silent for minutes lost its worker; it fails
-    with the reason, and the office generates it again. A render takes seconds, each step writes a heartbeat."""
-    now = now or timezone.now()
-    return _silent(now).update(
-        state=CityReportFile.State.FAILED, error=_(INTERRUPTED), step=INTERRUPTED, finished_at=now
-    )
+    """With a worker (beat, every minute): a row whose job has been silent for minutes, queued or running, lost its
+    worker; it fails with the reason, and the office generates it again. A render takes seconds."""
+    return files.expire_stale(CityReportFile, now=now)
 
 
 def fail_orphaned_files(*, now=None) -> int:
-    """Without a broker the job runs on a thread of the web process: a restart leaves its row queued or running.
-    Called where the rows are read, this fails a silent row this process does not hold (see evaluation.services)."""
+    """Without a broker: fail the rows a restart of the web process left behind (see evaluation.files)."""
     from .jobs import generate_city_report_pdf
 
-    if not background.without_broker(generate_city_report_pdf):
-        return 0
-    now = now or timezone.now()
-    silent = _silent(now)
-    orphaned = [
-        pk for pk in silent.values_list("pk", flat=True) if not background.is_live(generate_city_report_pdf, pk)
-    ]
-    return silent.filter(pk__in=orphaned).update(
-        state=CityReportFile.State.FAILED, error=_(ORPHANED), step=ORPHANED, finished_at=now
-    )
-
-
-def _progress(file: CityReportFile, percent: int, step: str, *, state: str | None = None) -> None:
-    fields = {"progress": percent, "step": step, "heartbeat_at": timezone.now()}
-    if state:
-        fields["state"] = state
-    CityReportFile.objects.filter(pk=file.pk).update(**fields)
+    return files.fail_orphaned(CityReportFile, generate_city_report_pdf, now=now)
 
 
 @transaction.atomic

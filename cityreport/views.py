@@ -7,7 +7,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from departments.roles import is_office, is_viewer
+from evaluation import file_views
 from evaluation.views import PREVIEW_CSP
 from targets.selectors import get_plan
 from tasks.models import TaskUpdate
@@ -175,28 +176,13 @@ def preview(request, code, scope):
 def file_status(request, pk):
     _reader(request)
     services.fail_orphaned_files()
-    file = get_object_or_404(CityReportFile, pk=pk)
-    return JsonResponse(
-        {
-            "state": file.state,
-            "state_label": file.get_state_display(),
-            "progress": file.progress,
-            "step": _(file.step) if file.step else "",
-            "pages": file.pages,
-        }
-    )
+    return file_views.status(CityReportFile, pk)
 
 
 @login_required
 def file_download(request, pk):
     _reader(request)
-    file = get_object_or_404(CityReportFile, pk=pk, state=CityReportFile.State.DONE)
-    return FileResponse(
-        file.file.open("rb"),
-        as_attachment=True,
-        filename=file.file.name.rsplit("/", 1)[-1],
-        content_type="application/pdf",
-    )
+    return file_views.download(CityReportFile, pk)
 
 
 def _problem(request, pk) -> TaskUpdate:

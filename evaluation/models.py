@@ -1,7 +1,6 @@
 """The annual evaluation (年度评估): the office's texts and assessment rules for a year, its frozen snapshot once
 final, the adjustments of departments' scores, and the PDF files generated from it."""
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +9,8 @@ from departments.models import Department
 from targets.models import Plan
 
 from . import scoring
+from .changes import DocumentChange
+from .files import GeneratedFile
 
 DEFAULT_SCHEME = scoring.Scheme()
 
@@ -97,82 +98,32 @@ class ScoreAdjustment(models.Model):
         return f"{self.department} {self.points:+}"
 
 
-class EvaluationChange(models.Model):
+class EvaluationChange(DocumentChange):
     """History of the office's edits: who, when, which field (or unit's adjustment), before and after."""
 
-    evaluation = models.ForeignKey(AnnualEvaluation, on_delete=models.CASCADE, related_name="changes")
-    field = models.CharField(_("field"), max_length=50)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    before = models.TextField(_("before"), blank=True)
-    after = models.TextField(_("after"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
-    )
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    PARENT = "evaluation"
 
-    class Meta:
+    evaluation = models.ForeignKey(AnnualEvaluation, on_delete=models.CASCADE, related_name="changes")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta(DocumentChange.Meta):
         verbose_name = _("evaluation change")
         verbose_name_plural = _("evaluation changes")
-        ordering = ["-changed_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.field} @ {self.changed_at:%Y-%m-%d %H:%M}"
 
     @property
     def field_label(self) -> str:
-        """The field as the office reads it (the stored name is the model field's, or adjustment / is_final)."""
         if self.field == "adjustment":
             return str(_("score adjustment"))
-        if self.field == "is_final":
-            return str(_("final"))
-        return str(AnnualEvaluation._meta.get_field(self.field).verbose_name)
-
-    @property
-    def before_display(self) -> str:
-        return _state_label(self.before) if self.field == "is_final" else self.before
-
-    @property
-    def after_display(self) -> str:
-        return _state_label(self.after) if self.field == "is_final" else self.after
+        return super().field_label
 
 
-def _state_label(value: str) -> str:
-    """'draft', 'final' or 'draft: <reason>' (as the history stores them) in the reader's language."""
-    state, _sep, reason = value.partition(": ")
-    label = {"draft": _("Draft"), "final": _("Final")}.get(state, state)
-    return f"{label}：{reason}" if reason else str(label)
-
-
-class ReportFile(models.Model):
-    """One generation of the PDF: queued, running with a progress the page polls, then done (file kept) or failed."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Generating")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+class ReportFile(GeneratedFile):
+    PARENT = "evaluation"
 
     evaluation = models.ForeignKey(AnnualEvaluation, on_delete=models.CASCADE, related_name="files")
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    step = models.CharField(_("current step"), max_length=100, blank=True)
-    from_final = models.BooleanField(_("from the final data"), default=False)
     file = models.FileField(_("file"), upload_to="evaluation/", blank=True)
-    pages = models.PositiveIntegerField(_("pages"), null=True)
-    size = models.PositiveIntegerField(_("size in bytes"), null=True)
-    seconds = models.FloatField(_("seconds to generate"), null=True)
-    error = models.TextField(_("error"), blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True)
-    # Written with every progress step: a running row whose heartbeat stops has lost its worker.
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
-    class Meta:
+    class Meta(GeneratedFile.Meta):
         verbose_name = _("report file")
         verbose_name_plural = _("report files")
-        ordering = ["-requested_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.evaluation} #{self.pk} {self.state}"

@@ -7,6 +7,7 @@ from django.utils import timezone
 from results.models import Rollup
 from tasks.models import ReportingPeriod
 
+from . import files as generated_files
 from .models import AnnualEvaluation, EvaluationChange, ReportFile
 from .snapshot import build_snapshot
 
@@ -48,7 +49,7 @@ def current_snapshot(evaluation: AnnualEvaluation) -> dict:
 
 
 def files(evaluation: AnnualEvaluation):
-    return ReportFile.objects.filter(evaluation=evaluation).select_related("requested_by")[:20]
+    return generated_files.recent(ReportFile, evaluation)
 
 
 def history(evaluation: AnnualEvaluation):

@@ -5,35 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from departments.roles import is_office
-from ninghe_carbon import background
 
-from . import document
+from . import document, files
+from .files import INTERRUPTED as INTERRUPTED
+from .files import SILENT_AFTER
 from .models import SCHEME_FIELDS, AnnualEvaluation, EvaluationChange, ReportFile, ScoreAdjustment
 from .snapshot import build_snapshot
 
-log = logging.getLogger(__name__)
 workflow_log = logging.getLogger("ninghe.workflow")  # one JSON line per office action, like the reports' steps
 TEXT_FIELDS = ("introduction", "conclusions")
-# A queued job may wait behind others; a running one writes a heartbeat at every step (a step takes seconds).
+# A queued job may wait behind others (a running one writes a heartbeat at every step, evaluation.files).
 STALE_AFTER = dt.timedelta(minutes=30)
-SILENT_AFTER = dt.timedelta(minutes=3)
 # A job whose worker died is delivered again (acks late, the broker's visibility timeout); a file that kills
 # its worker every time must not loop for ever.
 MAX_ATTEMPTS = 3
-INTERRUPTED = gettext_noop("Stopped: the worker was stopped or restarted while making this file. Generate it again.")
-ORPHANED = gettext_noop("Stopped: the website was restarted while making this file. Generate it again.")
 TOO_MANY_ATTEMPTS = gettext_noop("Stopped: the job was interrupted %(n)s times. Ask the administrator.")
 
 
@@ -144,25 +138,12 @@ def reopen(evaluation: AnnualEvaluation, *, by, reason: str) -> AnnualEvaluation
 
 def request_pdf(evaluation: AnnualEvaluation, *, by) -> ReportFile:
     """Queue a PDF; the page polls the row's progress. The job runs after this transaction commits."""
-    _require_office(by)
-    file = ReportFile.objects.create(evaluation=evaluation, requested_by=by, from_final=evaluation.is_final)
-    _log("generate", evaluation, by, file=file.pk)
-    transaction.on_commit(lambda: _queue(file.pk))
-    return file
-
-
-def _queue(file_id: int) -> None:
     from .jobs import generate_report_pdf
 
-    try:
-        background.enqueue(generate_report_pdf, file_id)
-    except Exception:  # a broker outage must not break the page; the row says what happened
-        log.exception("Could not queue the PDF job for file %s", file_id)
-        ReportFile.objects.filter(pk=file_id, state=ReportFile.State.QUEUED).update(
-            state=ReportFile.State.FAILED,
-            error=_("The job queue is unavailable; try again later."),
-            finished_at=timezone.now(),
-        )
+    _require_office(by)
+    file = files.request(ReportFile, generate_report_pdf, evaluation, by=by)
+    _log("generate", evaluation, by, file=file.pk)
+    return file
 
 
 def generate_pdf(file_id: int, *, today=None) -> ReportFile:
@@ -173,85 +154,30 @@ def generate_pdf(file_id: int, *, today=None) -> ReportFile:
     file.attempts += 1
     ReportFile.objects.filter(pk=file.pk).update(attempts=file.attempts)
     if file.attempts > MAX_ATTEMPTS:
-        _fail(file, _(TOO_MANY_ATTEMPTS) % {"n": MAX_ATTEMPTS}, step=TOO_MANY_ATTEMPTS)
+        file.fail(_(TOO_MANY_ATTEMPTS) % {"n": MAX_ATTEMPTS}, step=TOO_MANY_ATTEMPTS)
         return file
-    started = time.monotonic()
-    _progress(file, 5, gettext_noop("Reading the year's data"), state=ReportFile.State.RUNNING)
     evaluation = file.evaluation
-    try:
-        if file.from_final and evaluation.snapshot is None:
-            # Reopened between the request and the job: a draft must never carry the 定稿 stamp.
-            raise ValidationError(
-                _("The evaluation was reopened as a draft before this file was made; generate again.")
-            )
-        if file.from_final:
-            snapshot = evaluation.snapshot
-        else:
-            snapshot = build_snapshot(evaluation, today=today or timezone.localdate())
-        pdf, pages = document.render_pdf(snapshot, final=file.from_final, progress=lambda p, s: _progress(file, p, s))
-        name = f"{evaluation.plan.code}-{evaluation.year}-{'final' if file.from_final else 'draft'}-{file.pk}.pdf"
-        file.file.save(name, ContentFile(pdf), save=False)
-        file.pages, file.size, file.seconds = pages, len(pdf), round(time.monotonic() - started, 2)
-        file.state, file.progress, file.step, file.finished_at = (
-            ReportFile.State.DONE,
-            100,
-            gettext_noop("Ready"),
-            timezone.now(),
-        )
-        file.heartbeat_at, file.error = file.finished_at, ""
-        file.save()
-    except Exception as error:  # the row must end done or failed, never stay "running"
-        log.exception("PDF generation failed for file %s", file_id)
-        message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        ReportFile.objects.filter(pk=file.pk).update(
-            state=ReportFile.State.FAILED, error=message[:2000], finished_at=timezone.now()
-        )
-        file.refresh_from_db()
-    return file
+    return files.generate(
+        file,
+        reading=gettext_noop("Reading the year's data"),
+        reopened=_("The evaluation was reopened as a draft before this file was made; generate again."),
+        build=lambda: build_snapshot(evaluation, today=today or timezone.localdate()),
+        render=document.render_pdf,
+        name=lambda f: f"{evaluation.plan.code}-{evaluation.year}-{f.kind}-{f.pk}.pdf",
+    )
 
 
 def expire_stale_files(*, now=None, older_than=STALE_AFTER, silent_after=SILENT_AFTER) -> int:
-    """A job that died (worker killed, machine restarted) leaves its row queued or running: a running row whose
-    heartbeat has been silent for minutes, or a queued row never started, is marked failed with the reason.
-    Should the broker deliver the job again later, it still runs and the row ends done."""
-    now = now or timezone.now()
-    files = ReportFile.objects.filter(state__in=[ReportFile.State.QUEUED, ReportFile.State.RUNNING])
-    silent = files.filter(state=ReportFile.State.RUNNING).filter(
-        Q(heartbeat_at__lt=now - silent_after) | Q(heartbeat_at__isnull=True, requested_at__lt=now - silent_after)
-    )
-    interrupted = silent.update(state=ReportFile.State.FAILED, error=_(INTERRUPTED), step=INTERRUPTED, finished_at=now)
-    never_started = files.filter(state=ReportFile.State.QUEUED, requested_at__lt=now - older_than).update(
-        state=ReportFile.State.FAILED, error=_("The job did not finish in time."), finished_at=now
-    )
-    return interrupted + never_started
+    """With a worker (beat, every minute): a running row whose heartbeat has been silent for minutes, or a queued row
+    never started within `older_than`, is marked failed with the reason (see evaluation.files.expire_stale)."""
+    return files.expire_stale(ReportFile, now=now, silent_after=silent_after, queued_after=older_than)
 
 
 def fail_orphaned_files(*, now=None, silent_after=SILENT_AFTER) -> int:
-    """Without a broker (`scripts/run`) the PDF job runs on a thread of the web process and no Celery beat expires
-    dead rows: a restart of that process leaves its rows queued or running for ever. Called where the rows are read
-    (the evaluation page and its progress poll), this fails a row whose heartbeat has been silent for minutes and
-    whose job this process does not hold, so the page says why and the office generates it again."""
+    """Without a broker: fail the rows a restart of the web process left behind (see evaluation.files)."""
     from .jobs import generate_report_pdf
 
-    if not background.without_broker(generate_report_pdf):
-        return 0  # a worker's rows: delivered again by the broker, or expired by beat (expire_stale_files)
-    now = now or timezone.now()
-    silent = ReportFile.objects.filter(state__in=[ReportFile.State.QUEUED, ReportFile.State.RUNNING]).filter(
-        Q(heartbeat_at__lt=now - silent_after) | Q(heartbeat_at__isnull=True, requested_at__lt=now - silent_after)
-    )
-    orphaned = [pk for pk in silent.values_list("pk", flat=True) if not background.is_live(generate_report_pdf, pk)]
-    if not orphaned:
-        return 0
-    return silent.filter(pk__in=orphaned).update(
-        state=ReportFile.State.FAILED, error=_(ORPHANED), step=ORPHANED, finished_at=now
-    )
-
-
-def _fail(file: ReportFile, message: str, *, step: str) -> None:
-    ReportFile.objects.filter(pk=file.pk).update(
-        state=ReportFile.State.FAILED, error=message, step=step, finished_at=timezone.now()
-    )
-    file.refresh_from_db()
+    return files.fail_orphaned(ReportFile, generate_report_pdf, now=now, silent_after=silent_after)
 
 
 def _log(action: str, evaluation: AnnualEvaluation, by, **fields) -> None:
@@ -266,14 +192,6 @@ def _log(action: str, evaluation: AnnualEvaluation, by, **fields) -> None:
             **fields,
         },
     )
-
-
-def _progress(file: ReportFile, percent: int, step: str, *, state: str | None = None) -> None:
-    """One UPDATE per step, committed at once (the job runs outside a transaction) so the page sees it."""
-    fields = {"progress": percent, "step": step, "heartbeat_at": timezone.now()}
-    if state:
-        fields["state"] = state
-    ReportFile.objects.filter(pk=file.pk).update(**fields)
 
 
 def _editable(evaluation: AnnualEvaluation, *, by) -> AnnualEvaluation:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from departments.roles import department_of, is_office, is_viewer
 from targets.selectors import get_plan
 from tasks.selectors import reporting_departments
 
-from . import document, exports, selectors, services
+from . import document, exports, file_views, selectors, services
 from .forms import AdjustmentForm, EvaluationForm, ReopenForm
 from .models import ReportFile
 
@@ -275,25 +275,10 @@ def export_csv(request, code, year, table):
 def file_status(request, pk):
     _reader(request)
     services.fail_orphaned_files()
-    file = get_object_or_404(ReportFile, pk=pk)
-    return JsonResponse(
-        {
-            "state": file.state,
-            "state_label": file.get_state_display(),
-            "progress": file.progress,
-            "step": _(file.step) if file.step else "",
-            "pages": file.pages,
-        }
-    )
+    return file_views.status(ReportFile, pk)
 
 
 @login_required
 def file_download(request, pk):
     _reader(request)
-    file = get_object_or_404(ReportFile, pk=pk, state=ReportFile.State.DONE)
-    return FileResponse(
-        file.file.open("rb"),
-        as_attachment=True,
-        filename=file.file.name.rsplit("/", 1)[-1],
-        content_type="application/pdf",
-    )
+    return file_views.download(ReportFile, pk)
