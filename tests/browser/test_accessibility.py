@@ -92,6 +92,10 @@ def test_every_role_s_pages_pass_the_audit(live_server, page, demo_plan, setting
         "/admin/departments/membership/add/",
     ]
     visit(page, base, office_pages)
+    page.goto(f"{base}/plans/{CODE}/targets/")
+    # Every column of the targets table fits a laptop's width: the verdict and latest figures wrap under the badge
+    # (the office sees the values at their date beside the latest, the longest status cells).
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     visit(page, base, [first_link(page, base, "/admin/indicators/indicator/", "#result_list th a")])
 
     log_in_again(page, base, "demo-viewer")
