@@ -95,6 +95,8 @@ def test_the_pages_and_the_pdf_say_the_verdict_with_both_values(forest, plan, of
     overview = office_client.get(reverse("dashboard:overview", args=[plan.code]), {"period": period.pk})
     risks = re.search(r'id="risks">(.*?)</section>', overview.content.decode(), re.S)[1]
     assert "全区森林覆盖率" in risks and "到期未达标" in risks
+    # The risk list says which kind of figure each value is, as the targets table does.
+    assert "到期值 6.71 %（部门报送）" in risks and "最新 7.5" in risks and "kind-reported" in risks
     snapshot = build_snapshot(AnnualEvaluation.objects.create(plan=plan, year=2026), today=dt.date(2027, 1, 20))
     row = next(t for t in snapshot["targets"] if t["indicator"] == "全区森林覆盖率" and t["period"] == "到2025年")
     assert row["status"] == "missed_by_date" and row["judged"] == pytest.approx(6.71)
