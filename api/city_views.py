@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from cityreport.models import Escalation, EscalationStep
 from cityreport.selectors import escalation_list
 from departments.roles import is_office, is_viewer
+from tasks.permissions import visible_reports
 
 from .params import plan_from
 from .serializers import QuarterField
@@ -67,4 +68,4 @@ class EscalationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return Escalation.objects.none()
         if not (is_office(self.request.user) or is_viewer(self.request.user)):
             raise PermissionDenied(_("City-level coordination marks are for the office and district leaders."))
-        return escalation_list(plan_from(self.request))
+        return escalation_list(plan_from(self.request), visible_reports(self.request.user))

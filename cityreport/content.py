@@ -21,15 +21,14 @@ from meetings.models import Meeting
 from results.models import Rollup
 from results.selectors import overdue_tasks, rollups_by_scope
 from supervision.models import Notice, NoticeStep
-from tasks.models import QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate, quarter_order
+from tasks.models import QuarterlyReport, ReportingPeriod, quarter_order
 from tasks.selectors import default_period
 
 from .models import CityReport, Escalation
+from .selectors import reported_problems
 
 CONTENT_VERSION = 1
 LAGGING = ("missed_by_date", "off_track", "at_risk")  # the overview's risk list, worst first
-# A problem is "reported" once its report has reached the office (a draft is still the unit's own).
-REACHED_OFFICE = (ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.APPROVED)
 
 
 def scope_periods(report: CityReport) -> list[ReportingPeriod]:
@@ -137,11 +136,10 @@ def _counts(rollup: dict) -> dict[str, int]:
 
 
 def _problems(plan, periods) -> list[dict]:
-    """Major problems of the scope's reports that reached the office, and any the office marked 需市级协调."""
-    marked = Q(escalation__is_active=True)
+    """Major problems of the scope's reports that reached the office (the only ones the office can mark 需市级协调)."""
     updates = (
-        TaskUpdate.objects.filter(report__plan=plan, report__period__in=periods, major_problem=True)
-        .filter(Q(report__status__in=REACHED_OFFICE) | marked)
+        reported_problems()
+        .filter(report__plan=plan, report__period__in=periods)
         .select_related("task__area", "report__department", "report__period", "escalation__marked_by")
         .order_by(*quarter_order("report__period"), "report__department__name", "task__area__order", "task__number")
     )

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from evaluation import files as generated_files
 from results.selectors import computed_periods
-from tasks.models import ReportingPeriod, TaskUpdate, quarter_order
+from tasks.models import ReportingPeriod, ReportStatus, TaskUpdate, quarter_order
 from tasks.selectors import default_period
 
 from .models import CityReport, CityReportChange, CityReportFile, Escalation, EscalationStep
@@ -36,9 +36,19 @@ def history(report: CityReport):
     return CityReportChange.objects.filter(report=report).select_related("changed_by")[:50]
 
 
+# A report's major problem is "reported" once the report has reached the office: in a draft it is still the unit's
+# own words, which neither the office's marks nor the leaders' document may take.
+REACHED_OFFICE = (ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.APPROVED)
+
+
+def reported_problems() -> QuerySet[TaskUpdate]:
+    """Every major problem of a report that reached the office: the only ones that can be marked or listed."""
+    return TaskUpdate.objects.filter(major_problem=True, report__status__in=REACHED_OFFICE)
+
+
 def major_problems(plan, periods: list[ReportingPeriod] | None = None) -> QuerySet[TaskUpdate]:
     """Reported major problems with their 需市级协调 mark, newest quarter first."""
-    rows = TaskUpdate.objects.filter(report__plan=plan, major_problem=True)
+    rows = reported_problems().filter(report__plan=plan)
     if periods is not None:
         rows = rows.filter(report__period__in=periods)
     return rows.select_related("task__area", "report__department", "report__period", "escalation").order_by(
@@ -56,11 +66,18 @@ def escalation_history(task_update: TaskUpdate):
     return EscalationStep.objects.filter(escalation__task_update=task_update).select_related("by")
 
 
-def escalation_list(plan) -> QuerySet[Escalation]:
-    """Every mark of the plan (active first), for the API."""
+def escalation_list(plan, reports) -> QuerySet[Escalation]:
+    """Every mark of the plan's reported problems in `reports` (those the reader may open), active first, for the
+    API."""
     return (
-        Escalation.objects.filter(task_update__report__plan=plan)
-        .select_related("task_update__task__area", "task_update__report__department", "task_update__report__period")
+        Escalation.objects.filter(task_update__in=reported_problems(), task_update__report__plan=plan)
+        .filter(task_update__report__in=reports)
+        .select_related(
+            "marked_by",
+            "task_update__task__area",
+            "task_update__report__department",
+            "task_update__report__period",
+        )
         .prefetch_related("steps__by")
         .order_by("-is_active", "-marked_at", "-pk")
     )

@@ -18,6 +18,7 @@ from tasks.models import TaskUpdate
 from . import document
 from .content import build_content
 from .models import CityReport, CityReportChange, CityReportFile, Escalation, EscalationStep
+from .selectors import reported_problems
 
 TEXT_FIELDS = ("introduction", "closing")
 
@@ -101,8 +102,6 @@ def request_pdf(report: CityReport, *, by) -> CityReportFile:
 def generate_pdf(file_id: int, *, today: dt.date | None = None) -> CityReportFile:
     """Render the PDF of one requested file, reporting progress on the row; a failure is recorded, not raised."""
     file = CityReportFile.objects.select_related("report__plan__jurisdiction").get(pk=file_id)
-    if file.state == CityReportFile.State.DONE:
-        return file  # a retried job does not render twice
     report = file.report
     return files.generate(
         file,
@@ -115,8 +114,8 @@ def generate_pdf(file_id: int, *, today: dt.date | None = None) -> CityReportFil
 
 
 def expire_stale_files(*, now=None) -> int:
-    """With a worker (beat, every minute): a row whose job has been silent for minutes, queued or running, lost its
-    worker; it fails with the reason, and the office generates it again. A render takes seconds."""
+    """With a worker (beat, every minute): a running row whose heartbeat has been silent for minutes lost its worker,
+    a queued row may wait behind other jobs for `files.QUEUED_AFTER`; either then fails with the reason."""
     return files.expire_stale(CityReportFile, now=now)
 
 
@@ -134,7 +133,9 @@ def mark_escalation(task_update: TaskUpdate, *, by, reason: str) -> Escalation:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Write why this problem needs the city's coordination."))
-    if not task_update.major_problem:
+    # The problem's row is locked, so two first marks of the same problem wait for each other instead of the second
+    # failing on the one-mark-per-problem constraint. A draft's problem is still the unit's own: not markable.
+    if reported_problems().select_for_update(of=("self",)).filter(pk=task_update.pk).first() is None:
         raise ValidationError(_("Only a reported major problem can be marked as needing city-level coordination."))
     now = timezone.now()
     escalation = Escalation.objects.select_for_update().filter(task_update=task_update).first()

@@ -188,9 +188,10 @@ def file_download(request, pk):
 def _problem(request, pk) -> TaskUpdate:
     """A major problem in a report the person may open (a leader reads approved reports only); else 404."""
     return get_object_or_404(
-        TaskUpdate.objects.select_related("task__area", "report__department", "report__period", "report__plan"),
+        selectors.reported_problems().select_related(
+            "task__area", "report__department", "report__period", "report__plan"
+        ),
         pk=pk,
-        major_problem=True,
         report__in=visible_reports(request.user),
     )
 

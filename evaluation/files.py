@@ -26,6 +26,12 @@ from ninghe_carbon import background
 log = logging.getLogger(__name__)
 # A running job writes a heartbeat at every step (a step takes seconds): silent for minutes, it lost its worker.
 SILENT_AFTER = dt.timedelta(minutes=3)
+# A queued job may wait behind others (nightly recomputes, another PDF) before it writes its first heartbeat.
+QUEUED_AFTER = dt.timedelta(minutes=30)
+# A job whose worker died is delivered again (acks late, the broker's visibility timeout); a file that kills
+# its worker every time must not loop for ever.
+MAX_ATTEMPTS = 3
+TOO_MANY_ATTEMPTS = gettext_noop("Stopped: the job was interrupted %(n)s times. Ask the administrator.")
 INTERRUPTED = gettext_noop("Stopped: the worker was stopped or restarted while making this file. Generate it again.")
 ORPHANED = gettext_noop("Stopped: the website was restarted while making this file. Generate it again.")
 
@@ -54,6 +60,7 @@ class GeneratedFile(models.Model):
     finished_at = models.DateTimeField(gettext_lazy("finished at"), null=True)
     # Written with every progress step: a running row whose heartbeat stops has lost its worker.
     heartbeat_at = models.DateTimeField(gettext_lazy("last sign of life"), null=True)
+    attempts = models.PositiveSmallIntegerField(gettext_lazy("attempts"), default=0)
 
     class Meta:
         abstract = True
@@ -125,6 +132,13 @@ def generate(
     document has been reopened as a draft since (a draft must never carry the 定稿 stamp); `build` reads the live data
     of a draft; `render(data, final=, progress=)` makes the PDF; `name(file)` the file's name.
     """
+    if file.state == file.State.DONE:
+        return file  # a job delivered again does not render twice
+    file.attempts += 1
+    type(file).objects.filter(pk=file.pk).update(attempts=file.attempts)
+    if file.attempts > MAX_ATTEMPTS:
+        file.fail(_(TOO_MANY_ATTEMPTS) % {"n": MAX_ATTEMPTS}, step=TOO_MANY_ATTEMPTS)
+        return file
     started = time.monotonic()
     file.set_progress(5, reading, state=file.State.RUNNING)
     parent = file.parent
@@ -153,22 +167,20 @@ def _silent(model: type[GeneratedFile], now, silent_after: dt.timedelta, states)
 
 
 def expire_stale(
-    model: type[GeneratedFile], *, now=None, silent_after=SILENT_AFTER, queued_after: dt.timedelta | None = None
+    model: type[GeneratedFile], *, now=None, silent_after=SILENT_AFTER, queued_after: dt.timedelta = QUEUED_AFTER
 ) -> int:
     """A job that died (worker killed, machine restarted) leaves its row queued or running: a row whose job has been
-    silent for minutes is marked failed with the reason, and the office generates it again. With `queued_after`, a
-    queued row may wait that long behind other jobs (then it fails as not finished in time); without, a queued row
-    is silent like a running one. Should the broker deliver the job again later, it still runs and the row ends done."""
+    silent for minutes is marked failed with the reason, and the office generates it again. A queued row may wait
+    `queued_after` behind other jobs (then it fails as not finished in time). Should the broker deliver the job again
+    later, it still runs and the row ends done."""
     now = now or timezone.now()
     S = model.State
-    states = [S.RUNNING] if queued_after is not None else [S.QUEUED, S.RUNNING]
-    expired = _silent(model, now, silent_after, states).update(
+    expired = _silent(model, now, silent_after, [S.RUNNING]).update(
         state=S.FAILED, error=_(INTERRUPTED), step=INTERRUPTED, finished_at=now
     )
-    if queued_after is not None:
-        expired += model.objects.filter(state=S.QUEUED, requested_at__lt=now - queued_after).update(
-            state=S.FAILED, error=_("The job did not finish in time."), finished_at=now
-        )
+    expired += model.objects.filter(state=S.QUEUED, requested_at__lt=now - queued_after).update(
+        state=S.FAILED, error=_("The job did not finish in time."), finished_at=now
+    )
     return expired
 
 

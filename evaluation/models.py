@@ -122,7 +122,6 @@ class ReportFile(GeneratedFile):
 
     evaluation = models.ForeignKey(AnnualEvaluation, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(_("file"), upload_to="evaluation/", blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta(GeneratedFile.Meta):
         verbose_name = _("report file")

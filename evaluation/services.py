@@ -3,7 +3,6 @@ making it final (freezing its data), and generating its PDF."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from decimal import Decimal
 
@@ -23,12 +22,8 @@ from .snapshot import build_snapshot
 
 workflow_log = logging.getLogger("ninghe.workflow")  # one JSON line per office action, like the reports' steps
 TEXT_FIELDS = ("introduction", "conclusions")
-# A queued job may wait behind others (a running one writes a heartbeat at every step, evaluation.files).
-STALE_AFTER = dt.timedelta(minutes=30)
-# A job whose worker died is delivered again (acks late, the broker's visibility timeout); a file that kills
-# its worker every time must not loop for ever.
-MAX_ATTEMPTS = 3
-TOO_MANY_ATTEMPTS = gettext_noop("Stopped: the job was interrupted %(n)s times. Ask the administrator.")
+STALE_AFTER = files.QUEUED_AFTER  # a queued job may wait behind others (a running one writes a heartbeat)
+MAX_ATTEMPTS = files.MAX_ATTEMPTS
 
 
 class StaleEvaluation(Exception):
@@ -149,13 +144,6 @@ def request_pdf(evaluation: AnnualEvaluation, *, by) -> ReportFile:
 def generate_pdf(file_id: int, *, today=None) -> ReportFile:
     """Render the PDF of one requested file, reporting progress on the row; a failure is recorded, not raised."""
     file = ReportFile.objects.select_related("evaluation__plan__jurisdiction").get(pk=file_id)
-    if file.state == ReportFile.State.DONE:
-        return file  # a retried job does not render twice
-    file.attempts += 1
-    ReportFile.objects.filter(pk=file.pk).update(attempts=file.attempts)
-    if file.attempts > MAX_ATTEMPTS:
-        file.fail(_(TOO_MANY_ATTEMPTS) % {"n": MAX_ATTEMPTS}, step=TOO_MANY_ATTEMPTS)
-        return file
     evaluation = file.evaluation
     return files.generate(
         file,

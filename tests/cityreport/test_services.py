@@ -50,13 +50,18 @@ def test_a_year_report_covers_every_quarter_of_the_year_as_of_its_latest(plan, q
     assert _content(plan, 2026, 2)["meetings"] == []  # the February meeting is the first quarter's
 
 
-def test_a_draft_s_major_problem_waits_until_it_reaches_the_office_unless_marked(plan, city, office_user):
+def test_a_draft_s_major_problem_waits_until_it_reaches_the_office_and_cannot_be_marked_before(plan, city, office_user):
+    """A draft's words are still the unit's own: neither listed, nor markable, so a leader's document never holds
+    them (the review found a marked draft problem in the document leaders read)."""
     problem = city["q1_problem"]
     QuarterlyReport.objects.filter(pk=problem.report_id).update(status=ReportStatus.DRAFT)
     assert _content(plan, 2026, 1)["problems"] == []
+    with pytest.raises(ValidationError):
+        services.mark_escalation(problem, by=office_user, reason="涉及市级用地指标")
+    assert _content(plan, 2026, 1)["escalated"] == []
 
+    QuarterlyReport.objects.filter(pk=problem.report_id).update(status=ReportStatus.SUBMITTED)
     services.mark_escalation(problem, by=office_user, reason="涉及市级用地指标")
-
     assert [p["id"] for p in _content(plan, 2026, 1)["escalated"]] == [problem.pk]
 
 
@@ -150,3 +155,21 @@ def test_a_year_under_way_is_stated_as_of_its_quarter_being_reported_not_the_one
 
     assert _content(plan, 2026)["as_of"] == {"year": 2026, "quarter": 2}
     assert _content(plan, 2026, 4)["as_of"] == {"year": 2026, "quarter": 4}  # asked for, it is stated
+
+
+def test_a_queued_job_may_wait_behind_others_and_a_running_one_may_not_fall_silent(plan, city, office_user):
+    """Queued: no heartbeat yet, and it may wait behind a nightly recompute or another PDF; not "interrupted"."""
+    file = services.request_pdf(services.report_for(plan, 2026, 1), by=office_user)
+    assert services.expire_stale_files(now=timezone.now() + dt.timedelta(minutes=4)) == 0
+    assert services.expire_stale_files(now=timezone.now() + dt.timedelta(minutes=31)) == 1
+    file.refresh_from_db()
+    assert file.state == CityReportFile.State.FAILED
+
+
+def test_a_file_that_keeps_killing_its_worker_is_given_up(plan, city, office_user):
+    """Acks late: a job that kills its worker is delivered again; after three tries the row ends failed, not a loop."""
+    file = services.request_pdf(services.report_for(plan, 2026, 1), by=office_user)
+    CityReportFile.objects.filter(pk=file.pk).update(state="running", attempts=3)
+    file = services.generate_pdf(file.pk)
+    assert file.state == CityReportFile.State.FAILED and "3" in file.error and file.attempts == 4
+    assert not file.file
