@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 
 from departments.roles import is_office
 from evaluation import files
+from evaluation.changes import record_draft, record_final
 from tasks.models import TaskUpdate
 
 from . import document
@@ -66,11 +67,7 @@ def finalize(report: CityReport, *, by, today: dt.date, version: int) -> CityRep
     report = _editable(report, by=by)
     if report.version != version:
         raise StaleReport()
-    report.snapshot = build_content(report, today=today)
-    report.is_final, report.finalized_at = True, timezone.now()
-    report.version += 1
-    report.save()
-    CityReportChange.objects.create(report=report, field="is_final", before="draft", after="final", changed_by=by)
+    record_final(report, build_content(report, today=today), changes=CityReportChange, by=by, at=timezone.now())
     return report
 
 
@@ -82,12 +79,7 @@ def reopen(report: CityReport, *, by, reason: str) -> CityReport:
     report = CityReport.objects.select_for_update().get(pk=report.pk)
     if not report.is_final:
         raise ValidationError(_("This report is already a draft."))
-    report.is_final, report.snapshot, report.finalized_at = False, None, None
-    report.version += 1
-    report.save()
-    CityReportChange.objects.create(
-        report=report, field="is_final", before="final", after=f"draft: {reason.strip()}", changed_by=by
-    )
+    record_draft(report, changes=CityReportChange, by=by, reason=reason)
     return report
 
 

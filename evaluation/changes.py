@@ -49,3 +49,23 @@ def _state_label(value: str) -> str:
     state, _sep, reason = value.partition(": ")
     label = {"draft": _("Draft"), "final": _("Final")}.get(state, state)
     return f"{label}：{reason}" if reason else str(label)
+
+
+def record_final(document, snapshot: dict, *, changes: type[DocumentChange], by, at) -> None:
+    """Make `document` final on `snapshot` (its frozen data) at `at`, and write the step in its history. The caller has
+    checked who may, and locked the row; the history's words for the step ("draft" → "final") are written here only."""
+    document.snapshot, document.is_final, document.finalized_at = snapshot, True, at
+    document.version += 1
+    document.save()
+    changes.objects.create(**{changes.PARENT: document}, field="is_final", before="draft", after="final", changed_by=by)
+
+
+def record_draft(document, *, changes: type[DocumentChange], by, reason: str) -> None:
+    """Back to draft, the frozen data dropped; the reason is kept in the history as "draft: <reason>" (read back by
+    `_state_label`)."""
+    document.is_final, document.snapshot, document.finalized_at = False, None, None
+    document.version += 1
+    document.save()
+    changes.objects.create(
+        **{changes.PARENT: document}, field="is_final", before="final", after=f"draft: {reason.strip()}", changed_by=by
+    )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from departments.roles import is_office
 
 from . import document, files
+from .changes import record_draft, record_final
 from .files import INTERRUPTED as INTERRUPTED
 from .files import SILENT_AFTER
 from .models import SCHEME_FIELDS, AnnualEvaluation, EvaluationChange, ReportFile, ScoreAdjustment
@@ -100,14 +101,8 @@ def finalize(evaluation: AnnualEvaluation, *, by, today, version: int | None = N
     # Frozen as the figures are known at this moment: a report rebuilt "as known at" `finalized_at` gives the same
     # targets, and a later restatement is measured against exactly what was published (evaluation.restatements).
     now = timezone.now()
-    evaluation.snapshot = build_snapshot(evaluation, today=today, at=now)
-    evaluation.is_final = True
-    evaluation.finalized_at = now
-    evaluation.version += 1
-    evaluation.save()
-    EvaluationChange.objects.create(
-        evaluation=evaluation, field="is_final", before="draft", after="final", changed_by=by
-    )
+    snapshot = build_snapshot(evaluation, today=today, at=now)
+    record_final(evaluation, snapshot, changes=EvaluationChange, by=by, at=now)
     _log("finalize", evaluation, by)
     return evaluation
 
@@ -121,12 +116,7 @@ def reopen(evaluation: AnnualEvaluation, *, by, reason: str) -> AnnualEvaluation
     evaluation = AnnualEvaluation.objects.select_for_update().get(pk=evaluation.pk)
     if not evaluation.is_final:
         raise ValidationError(_("This evaluation is already a draft."))
-    evaluation.is_final, evaluation.snapshot, evaluation.finalized_at = False, None, None
-    evaluation.version += 1
-    evaluation.save()
-    EvaluationChange.objects.create(
-        evaluation=evaluation, field="is_final", before="final", after=f"draft: {reason.strip()}", changed_by=by
-    )
+    record_draft(evaluation, changes=EvaluationChange, by=by, reason=reason)
     _log("reopen", evaluation, by)
     return evaluation
 
