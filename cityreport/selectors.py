@@ -41,6 +41,11 @@ def history(report: CityReport):
 REACHED_OFFICE = (ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.APPROVED)
 
 
+def is_reported(problem: TaskUpdate) -> bool:
+    """The rule of `reported_problems` on a fetched row (its report loaded): may the office mark it yet?"""
+    return problem.major_problem and problem.report.status in REACHED_OFFICE
+
+
 def reported_problems() -> QuerySet[TaskUpdate]:
     """Every major problem of a report that reached the office: the only ones that can be marked or listed."""
     return TaskUpdate.objects.filter(major_problem=True, report__status__in=REACHED_OFFICE)

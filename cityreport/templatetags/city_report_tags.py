@@ -18,10 +18,12 @@ def city_marks(problems) -> dict:
 
 @register.inclusion_tag("cityreport/_mark.html", takes_context=True)
 def city_mark(context, problem, marks):
-    """The mark (office and leaders) and, for the office, the link to mark or withdraw; units see nothing."""
+    """The mark (office and leaders) and, for the office, the link to mark or withdraw once the problem's report has
+    reached the office (a draft's problem shows on the office's home at once, but is still the unit's own); units
+    see nothing."""
     user = context["request"].user
     return {
         "problem": problem,
         "mark": marks.get(problem.pk) if is_office(user) or is_viewer(user) else None,
-        "is_office": is_office(user),
+        "is_office": is_office(user) and selectors.is_reported(problem),
     }

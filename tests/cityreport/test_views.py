@@ -157,3 +157,19 @@ def test_the_report_page_shows_the_mark_to_the_office_and_not_to_the_unit(plan, 
 
     assert "需市级协调" in office_page and reverse("cityreport:escalation", args=[problem.pk]) in office_page
     assert "需市级协调" not in unit_page
+
+
+def test_the_office_s_home_offers_the_mark_only_once_the_problem_reached_the_office(plan, city, request):
+    """A draft's major problem shows on the office's home at once, without a link the office could not follow."""
+    office = _client(request, "office")
+    problem = city["q1_problem"]
+    link = reverse("cityreport:escalation", args=[problem.pk])
+
+    QuarterlyReport.objects.filter(pk=problem.report_id).update(status=ReportStatus.DRAFT)
+    home = office.get(reverse("tasks:home"), {"period": problem.report.period_id}).content.decode()
+    assert problem.problems in home and link not in home
+    assert office.get(link).status_code == 404
+
+    QuarterlyReport.objects.filter(pk=problem.report_id).update(status=ReportStatus.SUBMITTED)
+    home = office.get(reverse("tasks:home"), {"period": problem.report.period_id}).content.decode()
+    assert link in home
