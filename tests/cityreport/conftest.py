@@ -4,6 +4,7 @@ on the first problem with the unit's answer; a dispatch meeting in the first qua
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from departments.models import Department
@@ -14,6 +15,16 @@ from supervision.selectors import major_problem_subject
 from tasks.models import QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate
 from tasks.services import start_report
 from tests.evaluation.conftest import demo_office, demo_plan, media  # noqa: F401  (fixtures)
+
+# These tests tell a story of 2026 (problems in its first two quarters, a February meeting, its fourth quarter under
+# way): they run on its day whatever NINGHE_TEST_TODAY says, so the suite passes on any date.
+SCENARIO_DAY = dt.datetime(2026, 12, 3, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def scenario_day():
+    with time_machine.travel(SCENARIO_DAY, tick=True):
+        yield
 
 
 def _major_problem(report, text: str, *, status=ReportStatus.SUBMITTED) -> TaskUpdate:
