@@ -7,7 +7,8 @@ It drops and creates its own database (REPORT_BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/ninghe_bench_report; --reuse keeps one that already holds the demo), migrates,
 loads the official plan, writes the demo's reports (every one marked demo) and computes the results. Then it
 times, --repeat times, the three steps of `evaluation.services.generate_pdf`: reading the year's data into the
-snapshot, rendering the HTML with its four charts, and WeasyPrint's layout and PDF writing; and prints each
+snapshot, rendering the HTML with its four charts, and typesetting it (evaluation.typeset: the HTML translated to
+Typst, laid out and written as PDF); and prints each
 step's median, the total, the pages and the size. Only 127.0.0.1 is contacted.
 """
 
@@ -93,10 +94,9 @@ def main() -> None:
         t1 = time.perf_counter()
         html = document.render_html(snapshot, final=False, for_pdf=True)
         t2 = time.perf_counter()
-        rendered = document.layout(html, snapshot, final=False)
-        pdf = rendered.write_pdf()
+        typeset = document.layout(html, snapshot, final=False)  # Typst's layout and PDF in one call
         t3, c3 = time.perf_counter(), time.process_time()
-        pages, size = len(rendered.pages), len(pdf)
+        pages, size = typeset.pages, len(typeset.pdf)
         for key, value in zip(times, (t1 - t0, t2 - t1, t3 - t2, t3 - t0), strict=True):
             times[key].append(value)
         cpu.append(c3 - c0)

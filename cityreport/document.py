@@ -1,5 +1,5 @@
 """The report to the city as a document: one template gives the HTML preview and, through the annual evaluation's
-WeasyPrint machinery (its stylesheet, fonts, url fetcher, 草稿/定稿 and 演示数据 page stamps), the PDF."""
+typesetting (evaluation.typeset: Typst, its fonts, 草稿/定稿 and 演示数据 page stamps), the PDF."""
 
 from __future__ import annotations
 
@@ -28,7 +28,5 @@ def render_pdf(content: dict, *, final: bool, progress: Progress | None = None) 
     html = render_html(content, final=final, for_pdf=True)
     if progress:
         progress(40, gettext_noop("Laying out the pages"))
-    pages = evaluation_document.layout(html, content, final=final)
-    if progress:
-        progress(85, gettext_noop("Writing the PDF"))
-    return pages.write_pdf(), len(pages.pages)
+    document = evaluation_document.layout(html, content, final=final)
+    return document.pdf, document.pages

@@ -1,11 +1,8 @@
-"""The evaluation as a document: one template renders the HTML preview and, through WeasyPrint, the PDF."""
+"""The evaluation as a document: one template renders the HTML preview and, through Typst, the PDF."""
 
 from __future__ import annotations
 
-import re
-import ssl
 from collections.abc import Callable
-from functools import cache
 
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -17,10 +14,9 @@ from results.models import TargetStatus
 from results.templatetags.progress_tags import TASK_LABELS
 from tasks.models import TIMELINESS_LABELS
 
-from . import charts
+from . import charts, typeset
 
 DOCUMENT_LANGUAGE = "zh-hans"  # the report goes to the city in Chinese, whatever language the office reads in
-STYLESHEET = "css/evaluation-document.css"
 TARGET_ORDER = [
     "met_by_date",
     "achieved",
@@ -52,20 +48,6 @@ def labels() -> dict[str, dict[str, str]]:
             "not_scored": _("not scored"),
         },
     }
-
-
-def page_counter_css() -> str:
-    """The footer's "page n of N" as CSS content, in the document's word order (第 n 页 / 共 N 页)."""
-    pattern = _("Page {page} of {pages}")
-    parts = []
-    for piece in re.split(r"(\{page\}|\{pages\})", pattern):
-        if piece == "{page}":
-            parts.append("counter(page)")
-        elif piece == "{pages}":
-            parts.append("counter(pages)")
-        elif piece:
-            parts.append('"' + piece.replace('"', "") + '"')
-    return " ".join(parts)
 
 
 def figures(snapshot: dict, names: dict) -> dict[str, str]:
@@ -117,16 +99,13 @@ def figures(snapshot: dict, names: dict) -> dict[str, str]:
     }
 
 
-def page_css(snapshot: dict, *, final: bool) -> str:
-    """The words in the page margins (第 n 页 / 共 N 页; 草稿 or 定稿, 演示数据), which CSS cannot translate itself."""
+def stamp(snapshot: dict, *, final: bool) -> str:
+    """The words in the bottom right margin of every page but the cover: 草稿 or 定稿, and 演示数据 for the demo."""
     with translation.override(DOCUMENT_LANGUAGE):
-        stamp = str(_("Final") if final else _("Draft"))
+        words = str(_("Final") if final else _("Draft"))
         if snapshot["is_demo"]:
-            stamp += " · " + str(_("DEMO DATA"))
-        # The cover's margins stay empty: `@page cover` in the stylesheet outranks this plain `@page`.
-        return (
-            f'@page {{ @bottom-center {{ content: {page_counter_css()}; }} @bottom-right {{ content: "{stamp}"; }} }}\n'
-        )
+            words += " · " + str(_("DEMO DATA"))
+        return words
 
 
 def render_html(
@@ -150,40 +129,17 @@ def render_html(
 
 
 def render_pdf(snapshot: dict, *, final: bool, progress: Progress | None = None) -> tuple[bytes, int]:
-    """The PDF and its page count. Imported lazily: WeasyPrint loads Pango, which pages never need."""
+    """The PDF and its page count."""
     html = render_html(snapshot, final=final, progress=progress, for_pdf=True)
     if progress:
         progress(45, gettext_noop("Laying out the pages"))
     document = layout(html, snapshot, final=final)
-    if progress:
-        progress(85, gettext_noop("Writing the PDF"))
-    return document.write_pdf(), len(document.pages)
+    return document.pdf, document.pages
 
 
-def layout(html: str, snapshot: dict, *, final: bool):
-    """WeasyPrint's pages: the document's stylesheet from the static files, plus the margins' words."""
-    from django.contrib.staticfiles import finders
-    from weasyprint import CSS, HTML
-
-    fetcher = _url_fetcher()
-    stylesheets = [
-        CSS(filename=finders.find(STYLESHEET), url_fetcher=fetcher),
-        CSS(string=page_css(snapshot, final=final), url_fetcher=fetcher),
-    ]
-    return HTML(string=html, base_url=".", url_fetcher=fetcher).render(stylesheets=stylesheets)
-
-
-def _url_fetcher():
-    """A fetcher limited to what the document holds (data: charts, the stylesheet file), sharing one SSL context.
-
-    Left to itself WeasyPrint makes a fetcher, and with it a fresh SSL context, for the document and each stylesheet;
-    nothing in the report comes from the network.
-    """
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols={"data", "file"}, ssl_context=_ssl_context())
-
-
-@cache
-def _ssl_context() -> ssl.SSLContext:
-    return ssl.create_default_context()
+def layout(html: str, snapshot: dict, *, final: bool) -> typeset.Typeset:
+    """The document's HTML typeset by Typst, with the margins' words (see evaluation.typeset for why Typst)."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        page_pattern = str(_("Page {page} of {pages}"))
+    source = typeset.translate(html, stamp=stamp(snapshot, final=final), page_pattern=page_pattern).source
+    return typeset.compile_pdf(source)

@@ -1,0 +1,87 @@
+"""The documents' HTML typeset by Typst (evaluation.typeset), read back with poppler's tools and pypdf."""
+
+import datetime as dt
+import io
+import re
+import subprocess
+
+import pypdf
+import pytest
+
+from evaluation import document, services, typeset
+from evaluation.snapshot import build_snapshot
+
+PAGES = "第 {page} 页 / 共 {pages} 页"
+
+
+def _text(pdf: bytes, tmp_path, *pages: int) -> str:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf)
+    span = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
+    return subprocess.run(["pdftotext", *span, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _pdf(html: str, stamp: str = "草稿") -> typeset.Typeset:
+    translation = typeset.translate(html, stamp=stamp, page_pattern=PAGES)
+    assert not translation.unknown_classes and not translation.unknown_tags
+    return typeset.compile_pdf(translation.source)
+
+
+def test_what_a_unit_typed_is_printed_as_typed_and_never_read_as_typst(tmp_path):
+    typed = '#set page(width: 1cm) *粗体* _斜_ [括号] $x^2$ <标签> @引用 \\ "引号" // 注释 /* 块 */ #"字符串"'
+    html = (
+        "<html><head><title>测试</title></head><body><section class='cover'><div class='title'>封面</div></section>"
+        f"<section><h1 id='s'>第一部分</h1><p>{typed.replace('<', '&lt;').replace('>', '&gt;')}</p>"
+        f"<table><colgroup><col class='w12'><col></colgroup><thead><tr><th>甲</th><th>乙</th></tr></thead>"
+        f"<tbody><tr><td>{typed.replace('<', '&lt;').replace('>', '&gt;')}</td><td class='num'>1</td></tr></tbody>"
+        "</table></section></body></html>"
+    )
+    pdf = _pdf(html)
+    text = _text(pdf.pdf, tmp_path)
+    assert "".join(text.split()).count("".join(typed.split())) == 2, text  # in the paragraph and in the table cell
+    assert pdf.pages == 2
+
+
+def test_the_cover_has_no_margins_and_every_later_page_the_running_header_and_footer(tmp_path):
+    html = (
+        "<html><head><title>方案</title></head><body>"
+        "<section class='cover'><div class='title'>某区方案</div><div class='subtitle'>2025年度评估报告</div></section>"
+        "<section><h1 id='a'>一、总体情况</h1><p>正文。</p></section>"
+        "<section><h1 id='b'>二、各行动进展</h1>" + "<p>很长的正文。</p>" * 120 + "</section></body></html>"
+    )
+    pdf = _pdf(html, stamp="定稿 · 演示数据")
+    assert pdf.pages >= 4
+    cover = _text(pdf.pdf, tmp_path, 1)
+    assert "某区方案" in cover and "第 1 页" not in cover and "定稿" not in cover
+    second = _text(pdf.pdf, tmp_path, 2)
+    assert "某区方案 · 2025年度评估报告" in second and "一、总体情况" in second
+    assert re.search(rf"第\s*2\s*页\s*/\s*共\s*{pdf.pages}\s*页", second) and "定稿 · 演示数据" in second
+    last = _text(pdf.pdf, tmp_path, pdf.pages)
+    assert last.count("二、各行动进展") == 1  # the running header names the section the page continues
+    assert re.search(rf"第\s*{pdf.pages}\s*页\s*/\s*共\s*{pdf.pages}\s*页", last)
+
+
+@pytest.mark.django_db
+def test_the_annual_report_s_contents_point_at_the_pages_its_sections_start_on(demo_plan, tmp_path):
+    snapshot = build_snapshot(services.evaluation_for(demo_plan, 2025), today=dt.date(2026, 1, 20))
+    html = document.render_html(snapshot, final=False, for_pdf=True)
+    translation = typeset.translate(html, stamp=document.stamp(snapshot, final=False), page_pattern=PAGES)
+    assert not translation.unknown_classes and not translation.unknown_tags  # every class of the template is styled
+    pdf = typeset.compile_pdf(translation.source)
+
+    reader = pypdf.PdfReader(io.BytesIO(pdf.pdf))
+    outline = {
+        item.title: reader.get_destination_page_number(item) + 1
+        for item in reader.outline
+        if not isinstance(item, list)
+    }
+    assert "三、方案目标完成情况" in outline and "附件：报告的问题与下步计划" in outline  # the PDF's bookmarks
+
+    contents = _text(pdf.pdf, tmp_path, 2)
+    for title, page in outline.items():
+        if title == "目录":
+            continue
+        listed = re.search(re.escape(title) + r"[\s.]*?(\d+)\s*$", contents, re.MULTILINE)
+        assert listed, (title, contents)
+        assert int(listed.group(1)) == page, title
+        assert title in _text(pdf.pdf, tmp_path, page)
