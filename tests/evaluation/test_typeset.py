@@ -4,6 +4,7 @@ import datetime as dt
 import io
 import re
 import subprocess
+from collections import Counter
 
 import pypdf
 import pytest
@@ -76,6 +77,10 @@ def test_the_annual_report_s_contents_point_at_the_pages_its_sections_start_on(d
         if not isinstance(item, list)
     }
     assert "三、方案目标完成情况" in outline and "附件：报告的问题与下步计划" in outline  # the PDF's bookmarks
+
+    printed = Counter("".join(_text(pdf.pdf, tmp_path).split()))
+    written = Counter("".join(typeset.parse(html.split("<body>", 1)[1]).text().split()))
+    assert not written - printed  # every character of the HTML's text is on the pages (pdftotext reads them back)
 
     contents = _text(pdf.pdf, tmp_path, 2)
     for title, page in outline.items():
