@@ -137,3 +137,23 @@ def test_a_page_of_the_pdf_renders(demo_plan, demo_city, tmp_path, django_captur
     import shutil
 
     shutil.copy(pages[0], "/tmp/city-report-page2.png")
+
+
+def test_every_class_of_the_report_to_the_city_is_typeset_and_every_character_printed(demo_plan, demo_city, tmp_path):
+    from collections import Counter
+
+    from cityreport import document
+    from evaluation import typeset
+    from evaluation.document import stamp
+
+    content = services.current_content(services.report_for(demo_plan, 2026, 2), today=timezone.localdate())
+    html = document.render_html(content, final=False, for_pdf=True)
+    translation = typeset.translate(
+        html, stamp=stamp(content, final=False), page_pattern="第 {page} 页 / 共 {pages} 页"
+    )
+    assert not translation.unknown_classes and not translation.unknown_tags
+    path = tmp_path / "city.pdf"
+    path.write_bytes(typeset.compile_pdf(translation.source).pdf)
+    printed = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    written = typeset.parse(html.split("<body>", 1)[1]).text()
+    assert not Counter("".join(written.split())) - Counter("".join(printed.split()))
