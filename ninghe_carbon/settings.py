@@ -96,6 +96,7 @@ TEMPLATES = [
                 "ninghe_carbon.context_processors.roles",
                 "ninghe_carbon.context_processors.keep_filters",
             ],
+            "libraries": {"layout": "ninghe_carbon.templatetags.layout"},
         },
     },
 ]
