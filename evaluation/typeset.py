@@ -29,6 +29,21 @@ SKIPPED = {"nav", "script", "style", "title", "meta", "link"}  # not part of the
 SERIF, SANS = "Noto Serif CJK SC", "Noto Sans CJK SC"
 STYLESHEET = "css/evaluation-document.css"  # the preview's stylesheet, whose looks this module repeats
 
+# The blocks the document's classes make of a div or a p, as evaluation-document.css draws them (BODY: the content).
+BLOCK_CLASSES = {
+    "district": "block(below: 0pt, text(size: 14pt, tracking: 2pt, BODY))",
+    "title": 'block(above: 14mm, below: 6mm, text(font: sans, size: 22pt, weight: "bold", BODY))',
+    "subtitle": "block(below: 30mm, text(size: 18pt, BODY))",
+    "meta": "block(text(size: 11pt, {set par(leading: 1em); set block(spacing: 1em); BODY}))",
+    "stamp": 'block(above: 12mm, box(stroke: 2pt + rgb("#a00"), inset: (x: 5mm, y: 1mm), '
+    'text(size: 14pt, weight: "bold", fill: rgb("#a00"), BODY)))',
+    "demo": 'block(above: 8mm, width: 70%, stroke: 1.5pt + rgb("#a00"), inset: (x: 4mm, y: 2mm), '
+    'align(left, text(size: 10pt, fill: rgb("#a00"), BODY)))',
+    "task": 'block(width: 100%, breakable: false, stroke: (left: 2pt + rgb("#ccd")), inset: (left: 3mm), below: 3mm, BODY)',
+    "figure": "block(width: 100%, breakable: false, above: 3mm, below: 3mm, align(center, BODY))",
+    "office-text": "{set par(first-line-indent: (amount: 2em, all: true)); BODY}",
+    "signature": "block(above: 8mm, width: 100%, align(right, BODY))",
+}
 KNOWN_CLASSES = {
     "cover", "district", "title", "subtitle", "meta", "stamp", "demo", "contents", "toc", "sub", "office-text",
     "counts", "targets", "restatements", "note", "muted", "num", "st", "task", "head", "figure", "tight",
@@ -224,41 +239,17 @@ class _Writer:
         return self.content(e.children)
 
     def tag_div(self, e: Element) -> str:
-        c = e.classes
         body = self.content(e.children)
-        if "district" in c:
-            return f"block(below: 0pt, text(size: 14pt, tracking: 2pt, {body}))"
-        if "title" in c:
-            return f'block(above: 14mm, below: 6mm, text(font: sans, size: 22pt, weight: "bold", {body}))'
-        if "subtitle" in c:
-            return f"block(below: 30mm, text(size: 18pt, {body}))"
-        if "meta" in c:
-            return f"block(text(size: 11pt, {{set par(leading: 1em); set block(spacing: 1em); {body}}}))"
-        if "stamp" in c:
-            return (
-                f'block(above: 12mm, box(stroke: 2pt + rgb("#a00"), inset: (x: 5mm, y: 1mm), '
-                f'text(size: 14pt, weight: "bold", fill: rgb("#a00"), {body})))'
-            )
-        if "demo" in c:
-            return (
-                f'block(above: 8mm, width: 70%, stroke: 1.5pt + rgb("#a00"), inset: (x: 4mm, y: 2mm), '
-                f'align(left, text(size: 10pt, fill: rgb("#a00"), {body})))'
-            )
-        if "task" in c:
-            return (
-                f'block(width: 100%, breakable: false, stroke: (left: 2pt + rgb("#ccd")), inset: (left: 3mm), '
-                f"below: 3mm, {body})"
-            )
-        if "figure" in c:
-            return f"block(width: 100%, breakable: false, above: 3mm, below: 3mm, align(center, {body}))"
-        if "office-text" in c:
-            return f"{{set par(first-line-indent: (amount: 2em, all: true)); {body}}}"
-        if "signature" in c:
-            return f"block(above: 8mm, width: 100%, align(right, {body}))"
-        return f"block(width: 100%, {self.styled(e, body)})"
+        return self.classed_block(e, body) or f"block(width: 100%, {self.styled(e, body)})"
 
     def tag_p(self, e: Element) -> str:
-        return f"block(width: 100%, below: 2mm, par({self.styled(e, self.content(e.children))}))"
+        body = self.content(e.children)
+        return self.classed_block(e, body) or f"block(width: 100%, below: 2mm, par({self.styled(e, body)}))"
+
+    def classed_block(self, e: Element, body: str) -> str | None:
+        """The block a class of the stylesheet makes of a div or a p (the first of BLOCK_CLASSES it has)."""
+        cls = next((c for c in BLOCK_CLASSES if c in e.classes), None)
+        return BLOCK_CLASSES[cls].replace("BODY", self.styled(e, body)) if cls else None
 
     def tag_span(self, e: Element) -> str:
         return self.styled(e, self.content(e.children, block=False))

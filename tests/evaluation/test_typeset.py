@@ -90,3 +90,15 @@ def test_the_annual_report_s_contents_point_at_the_pages_its_sections_start_on(d
         assert listed, (title, contents)
         assert int(listed.group(1)) == page, title
         assert title in _text(pdf.pdf, tmp_path, page)
+
+
+def test_a_class_draws_the_same_block_on_a_div_and_a_p(tmp_path):
+    """The report to the city signs off with <p class="signature">: right-aligned as the stylesheet has it."""
+    html = "<html><body><section><h1>一</h1><p class='signature'>签发单位</p><div class='signature'>某年某日</div></section></body></html>"
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(_pdf(html).pdf)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    right_edges = {word: float(x) for x, word in re.findall(r'xMax="([\d.]+)"[^>]*>([^<]+)</word>', boxes)}
+    a4_width, margin = 595.28, 18 / 25.4 * 72
+    for word in ("签发单位", "某年某日"):
+        assert abs(right_edges[word] - (a4_width - margin)) < 2, (word, right_edges)
