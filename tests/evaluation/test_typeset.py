@@ -24,7 +24,7 @@ def _text(pdf: bytes, tmp_path, *pages: int) -> str:
 
 def _pdf(html: str, stamp: str = "草稿") -> typeset.Typeset:
     translation = typeset.translate(html, stamp=stamp, page_pattern=PAGES)
-    assert not translation.unknown_classes and not translation.unknown_tags
+    assert not translation.unknown
     return typeset.compile_pdf(translation.source)
 
 
@@ -67,7 +67,7 @@ def test_the_annual_report_s_contents_point_at_the_pages_its_sections_start_on(d
     snapshot = build_snapshot(services.evaluation_for(demo_plan, 2025), today=dt.date(2026, 1, 20))
     html = document.render_html(snapshot, final=False, for_pdf=True)
     translation = typeset.translate(html, stamp=document.stamp(snapshot, final=False), page_pattern=PAGES)
-    assert not translation.unknown_classes and not translation.unknown_tags  # every class of the template is styled
+    assert not translation.unknown  # every class of the template is styled
     pdf = typeset.compile_pdf(translation.source)
 
     reader = pypdf.PdfReader(io.BytesIO(pdf.pdf))
@@ -90,3 +90,56 @@ def test_the_annual_report_s_contents_point_at_the_pages_its_sections_start_on(d
         assert listed, (title, contents)
         assert int(listed.group(1)) == page, title
         assert title in _text(pdf.pdf, tmp_path, page)
+
+
+def test_a_class_draws_the_same_block_on_a_div_and_a_p(tmp_path):
+    """The report to the city signs off with <p class="signature">: right-aligned as the stylesheet has it."""
+    html = "<html><body><section><h1>一</h1><p class='signature'>签发单位</p><div class='signature'>某年某日</div></section></body></html>"
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(_pdf(html).pdf)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    right_edges = {word: float(x) for x, word in re.findall(r'xMax="([\d.]+)"[^>]*>([^<]+)</word>', boxes)}
+    a4_width, margin = 595.28, 18 / 25.4 * 72
+    for word in ("签发单位", "某年某日"):
+        assert abs(right_edges[word] - (a4_width - margin)) < 2, (word, right_edges)
+
+
+def _printed(body: str, tmp_path) -> tuple[typeset.Typeset, str]:
+    pdf = _pdf(f"<html><body><section><h1 id='a'>一</h1>{body}</section></body></html>")
+    return pdf, "".join(_text(pdf.pdf, tmp_path).split())
+
+
+def _all_printed(body: str, printed: str) -> bool:
+    written = "".join(typeset.parse(body).text().split())
+    return not Counter(written) - Counter(printed)
+
+
+def test_a_row_or_task_taller_than_a_page_continues_on_the_next_instead_of_running_off_it(tmp_path):
+    long = "电网接入工程滞后，影响项目投产，需要市级协调。" * 300  # a unit may write 20,000 characters
+    cell = (
+        f"<table><colgroup><col class='w12'><col></colgroup><tbody><tr><td>1</td><td>{long}</td></tr></tbody></table>"
+    )
+    task = f"<div class='task'><div class='head'>1.1 任务</div><div class='note'>{long}</div></div>"
+    for body in (cell, task):
+        pdf, printed = _printed(body, tmp_path)
+        assert pdf.pages >= 3 and _all_printed(body, printed)
+
+
+def test_html_the_browser_forgives_is_printed_whole(tmp_path):
+    body = (
+        "<p>前<div class='note'>块内文字</div>后</p>"  # a block closes an open <p>, as in the browser
+        "<ul class='tight'>直接文字<li>项</li>尾巴<b>粗</b></ul>"
+        "<table><tr><td>甲</td><td>乙</td><td>丙</td></tr><tr><td>丁</td></tr>"  # no colgroup, no tbody
+        "<caption>表题</caption><tfoot><tr><td colspan='x'>合计</td></tr></tfoot></table>"
+    )
+    pdf, printed = _printed(body, tmp_path)
+    assert _all_printed(body, printed), printed
+
+
+def test_white_space_collapses_as_in_the_browser_and_special_spaces_stay():
+    html = "<div><span class='st'>逾期</span> <span class='note'> · 本年度 </span><br> 下一行</div><p>第&nbsp;&nbsp;1&nbsp;条　单位</p>"
+    source = typeset.translate(html, stamp="", page_pattern=PAGES).source
+    assert (
+        '#st("#111", [#"逾期"])#" "#note([#"· 本年度"])#linebreak()#"下一行"' in source
+    )  # one space, none at the break
+    assert '"第\u00a0\u00a01\u00a0条\u3000单位"' in source
