@@ -1,0 +1,66 @@
+"""One recompute of one plan: its lock and its record (ComputationRun)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from targets.models import Plan
+
+from ..models import ComputationRun
+from . import compute, inputs, write
+from .inputs import Scope
+
+
+def run_scope(kind, scope: Scope, *, today: dt.date, digest: str = "", covered=None) -> int:
+    """Compute with the plan locked, and record the run.
+
+    A full run is recorded before it starts: it runs outside any transaction (the nightly job), so a crash
+    leaves a visible run with no end. An incremental run is recorded once, when it ends: it runs inside the
+    approval job's transaction, where a row written first could not outlive a crash either, and one write is
+    a round trip less on the approval's path.
+    """
+    run = ComputationRun(
+        kind=kind,
+        plan=scope.plan,
+        inputs=digest,
+        covered={"plan": scope.plan.code, "periods": [str(p) for p in scope.periods], **(covered or {})},
+    )
+    if kind == ComputationRun.Kind.FULL:
+        run.save()
+    try:
+        with transaction.atomic():
+            # One recompute of a plan at a time (a worker's approval and the nightly run, say). NO KEY: reports
+            # and other rows referring to the plan can still be written meanwhile.
+            list(Plan.objects.select_for_update(no_key=True).filter(pk=scope.plan.pk).values_list("pk"))
+            written = fill(scope, today=today)
+    except Exception as exc:
+        run.error = repr(exc)
+        run.save()
+        raise
+    run.rows_written = written
+    run.finished_at = timezone.now()
+    run.save()
+    return written
+
+
+def fill(scope: Scope, *, today: dt.date) -> int:
+    """Read, compute and write the scope's targets, tasks and rollups; returns the rows written."""
+    if not scope.periods:
+        return 0
+    now = timezone.now()
+    shape = inputs.plan_shape(scope.plan)
+    targets = compute.evaluate_targets(scope, shape)
+    kept_targets, written = write.store_targets(scope, shape, targets, now)
+    updates = inputs.approved_updates(scope, inputs.tasks_in(scope, shape))
+    tasks = compute.task_rows(scope, shape, updates, today)
+    kept_tasks, task_written = write.store_tasks(scope, shape, tasks, now)
+    groups = compute.Groups(scope, shape)
+    owing, sent = inputs.reports_sent(scope.plan, groups.departments)
+    on_time = compute.timeliness_by_department(owing, sent, scope.periods, scope.quarters, today)
+    target_statuses = {key: row.status for rows in (kept_targets, targets) for key, row in rows.items()}
+    task_statuses = {key: (row.status, row.overdue) for rows in (kept_tasks, tasks) for key, row in rows.items()}
+    rollups = compute.rollup_rows(scope, groups, target_statuses, task_statuses, on_time)
+    return written + task_written + write.store_rollups(scope, groups, rollups, now)
