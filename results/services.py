@@ -2,9 +2,9 @@
 
 These are the entry points; the engine behind them is results.engine (read, compute, write, schedule, run).
 Re-running is safe: rows are compared with what is stored and only changes are written, so two runs leave the same
-rows. A full recompute passes over a plan whose inputs have not changed since its last full recompute and
-recomputes one whose reports alone changed from the earliest changed quarter on (see results.fingerprints);
-`force` recomputes every plan, every quarter.
+rows. A full recompute passes over a plan whose inputs have not changed since its last full recompute, recomputes
+one whose reports alone changed from the earliest changed quarter on (see results.fingerprints), and one a crashed
+run left STARTED in full (results.models.FillState); `force` recomputes every plan, every quarter.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class FullRun:
     recomputed: int = 0
     skipped: int = 0  # plans whose inputs had not changed since their last full recompute
     from_later_quarter: int = 0  # of those recomputed: only reports had changed, so from the earliest changed quarter
+    resumed: int = 0  # of those recomputed: a crashed run had left them STARTED, so in full
 
 
 def recompute_plan(plan: Plan, *, today: dt.date | None = None, force: bool = False) -> int:
@@ -75,6 +76,7 @@ def recompute_plans(
             )
             outcome.recomputed += 1
             outcome.from_later_quarter += planned.from_later_quarter
+            outcome.resumed += planned.resumed
         if progress:
             progress(planned.plan)
     write.analyze_if_filled(outcome.written)

@@ -5,8 +5,8 @@
 - `compute.py`  the rows from those inputs by the pure maths of `progress/`: targets, tasks, timeliness, rollups
 - `rows.py`     those rows, named by their columns
 - `write.py`    compare them with the stored rows and write only the changes
-- `schedule.py` which plans and quarters a full run recomputes: the inputs' fingerprints
-- `run.py`      one recompute of one plan: locked and recorded (ComputationRun)
+- `schedule.py` which plans and quarters a full run recomputes: the inputs' fingerprints and the fill states
+- `run.py`      one recompute of one plan: locked, recorded (ComputationRun) and its fill state kept
 
 `results.services` holds the entry points the rest of the project calls; `results.fingerprints` sums up a plan's
 inputs and holds the engine's version.

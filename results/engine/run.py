@@ -1,4 +1,4 @@
-"""One recompute of one plan: its lock and its record (ComputationRun)."""
+"""One recompute of one plan: its lock, its record (ComputationRun) and, for a full one, its fill state."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from targets.models import Plan
 
-from ..models import ComputationRun
+from ..fingerprints import ENGINE_VERSION
+from ..models import ComputationRun, FillState
 from . import compute, inputs, write
 from .inputs import Scope
 
@@ -17,10 +18,12 @@ from .inputs import Scope
 def run_scope(kind, scope: Scope, *, today: dt.date, digest: str = "", covered=None) -> int:
     """Compute with the plan locked, and record the run.
 
-    A full run is recorded before it starts: it runs outside any transaction (the nightly job), so a crash
-    leaves a visible run with no end. An incremental run is recorded once, when it ends: it runs inside the
-    approval job's transaction, where a row written first could not outlive a crash either, and one write is
-    a round trip less on the approval's path.
+    A full run is recorded before it starts, and marks its plan STARTED, committed on its own: it runs outside any
+    transaction (the nightly job), so a crash leaves a visible run with no end and a plan the next full run
+    recomputes in full (results.models.FillState). The plan is marked DONE in the transaction of its writes, so
+    it is DONE exactly when they are committed. An incremental run is recorded once, when it ends, and leaves the
+    fill state alone: it runs inside the approval job's transaction, where a row written first could not outlive a
+    crash either, and one write is a round trip less on the approval's path.
     """
     run = ComputationRun(
         kind=kind,
@@ -28,14 +31,18 @@ def run_scope(kind, scope: Scope, *, today: dt.date, digest: str = "", covered=N
         inputs=digest,
         covered={"plan": scope.plan.code, "periods": [str(p) for p in scope.periods], **(covered or {})},
     )
-    if kind == ComputationRun.Kind.FULL:
+    full = kind == ComputationRun.Kind.FULL
+    if full:
         run.save()
+        set_fill_state(scope.plan, run, FillState.State.STARTED)
     try:
         with transaction.atomic():
             # One recompute of a plan at a time (a worker's approval and the nightly run, say). NO KEY: reports
             # and other rows referring to the plan can still be written meanwhile.
             list(Plan.objects.select_for_update(no_key=True).filter(pk=scope.plan.pk).values_list("pk"))
             written = fill(scope, today=today)
+            if full:
+                set_fill_state(scope.plan, run, FillState.State.DONE)
     except Exception as exc:
         run.error = repr(exc)
         run.save()
@@ -64,3 +71,9 @@ def fill(scope: Scope, *, today: dt.date) -> int:
     task_statuses = {key: (row.status, row.overdue) for rows in (kept_tasks, tasks) for key, row in rows.items()}
     rollups = compute.rollup_rows(scope, groups, target_statuses, task_statuses, on_time)
     return written + task_written + write.store_rollups(scope, groups, rollups, now)
+
+
+def set_fill_state(plan: Plan, run: ComputationRun, state: str) -> None:
+    values = {"state": state, "run": run, "engine_version": ENGINE_VERSION, "changed_at": timezone.now()}
+    if not FillState.objects.filter(plan=plan).update(**values):
+        FillState.objects.create(plan=plan, **values)
