@@ -454,8 +454,8 @@ def clear_results() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE results_targetresult, results_taskresult, results_rollup, results_computationrun, "
-            "results_pendingrecompute"
+            "TRUNCATE results_targetresult, results_taskresult, results_rollup, results_fillstate, "
+            "results_computationrun, results_pendingrecompute"
         )
         cursor.execute("ANALYZE results_targetresult, results_taskresult, results_rollup")
 

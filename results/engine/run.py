@@ -74,6 +74,11 @@ def fill(scope: Scope, *, today: dt.date) -> int:
 
 
 def set_fill_state(plan: Plan, run: ComputationRun, state: str) -> None:
-    values = {"state": state, "run": run, "engine_version": ENGINE_VERSION, "changed_at": timezone.now()}
-    if not FillState.objects.filter(plan=plan).update(**values):
-        FillState.objects.create(plan=plan, **values)
+    """One statement, an upsert: the plan's first run creates its row, and two first runs cannot both insert one."""
+    row = FillState(plan=plan, state=state, run=run, engine_version=ENGINE_VERSION, changed_at=timezone.now())
+    FillState.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["plan"],
+        update_fields=["state", "run", "engine_version", "changed_at"],
+    )
