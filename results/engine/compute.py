@@ -14,7 +14,7 @@ from progress.timeliness import DUE, timeliness
 from tasks.models import ReportingPeriod
 
 from ..specs import target_spec
-from .inputs import Counted, Scope, Shape, Update, authoritative_series, rules_from_settings, targets_in, tasks_in
+from .inputs import Counted, Scope, Shape, UpdateRow, authoritative_series, rules_from_settings, targets_in, tasks_in
 from .rows import RollupRow, TargetRow, TaskRow
 
 NO_UPDATE = "no_update"
@@ -75,7 +75,7 @@ def _counted_by(counted: dict[dt.date, Counted], dates: list[dt.date], on: dt.da
 
 
 def task_rows(
-    scope: Scope, shape: Shape, updates: dict[int, dict[int, list[Update]]], today: dt.date
+    scope: Scope, shape: Shape, updates: dict[int, dict[int, list[UpdateRow]]], today: dt.date
 ) -> dict[TaskKey, TaskRow]:
     """The lead's latest status and each co-department's latest update, as of each quarter, in one pass per task
     over its updates bucketed by quarter (no sorting)."""
@@ -85,37 +85,32 @@ def task_rows(
     fresh = {}
     for task_id in tasks_in(scope, shape):
         buckets, lead = updates.get(task_id, {}), shape.task_lead.get(task_id)
-        latest: dict[int, Update] = {}  # by department
+        latest: dict[int, UpdateRow] = {}  # by department
         co, co_stale = [], True
         for quarter in scope.quarters:  # quarters outside the scope are folded in too: they come before its end
             pk = quarter.pk
-            for row in buckets.get(pk, ()):
-                latest[row.department_id] = row
-                co_stale = co_stale or row.department_id != lead
+            for update in buckets.get(pk, ()):
+                _task_id, department_id, _period_id, _is_late, _status, _percent = update
+                latest[department_id] = update
+                co_stale = co_stale or department_id != lead
             period = in_scope.get(pk)
             if period is None:
                 continue
-            lead_row = latest.get(lead)
-            this_quarter = lead_row if lead_row is not None and lead_row.period_id == pk else None
-            overdue = period.is_overdue(today) and (this_quarter is None or this_quarter.is_late)
+            status, percent, overdue = NO_UPDATE, None, period.is_overdue(today)
+            if (lead_update := latest.get(lead)) is not None:
+                _task_id, _lead, lead_period_id, is_late, lead_status, percent = lead_update
+                status = lead_status or NO_UPDATE
+                overdue = overdue and (lead_period_id != pk or is_late)
             if co_stale:
                 co = [
-                    {
-                        "department": names.get(dept, ""),
-                        "status": r.status,
-                        "percent": r.percent_complete,
-                        "period": label[r.period_id],
-                    }
-                    for dept, r in sorted(latest.items(), key=lambda item: names.get(item[0], ""))
+                    {"department": names.get(dept, ""), "status": said, "percent": done, "period": label[period_id]}
+                    for dept, (_task_id, _dept, period_id, _is_late, said, done) in sorted(
+                        latest.items(), key=lambda item: names.get(item[0], "")
+                    )
                     if dept != lead
                 ]
                 co_stale = False
-            fresh[(task_id, pk)] = TaskRow(
-                status=lead_row.status if lead_row and lead_row.status else NO_UPDATE,
-                percent_complete=lead_row.percent_complete if lead_row else None,
-                overdue=overdue,
-                co_departments=co,
-            )
+            fresh[(task_id, pk)] = TaskRow(status=status, percent_complete=percent, overdue=overdue, co_departments=co)
     return fresh
 
 
