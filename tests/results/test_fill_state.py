@@ -121,3 +121,20 @@ def test_the_office_reads_the_fill_states_in_the_admin(plan, admin_client):
     text = page.content.decode()
     assert "方案结果计算状态" in text and "已完成" in text and str(plan) in text
     assert admin_client.get(f"/admin/results/fillstate/{FillState.objects.get().pk}/change/").status_code == 200
+
+
+def test_the_recompute_command_says_how_many_crashed_plans_it_recomputed_in_full(plan, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    services.recompute_plan(plan)
+    crash_after_targets(monkeypatch)
+    with pytest.raises(RuntimeError):
+        services.recompute_plan(plan, force=True)
+    monkeypatch.undo()
+
+    out = StringIO()
+    call_command("recompute_progress", stdout=out, stderr=StringIO())
+
+    assert "重算 1 个，输入未变跳过 0 个" in out.getvalue() and "1 个上次重算中断，全部季度重算" in out.getvalue()
