@@ -20,22 +20,20 @@ from tasks.models import QuarterlyReport, ReportingPeriod
 
 from .engine import schedule, write
 from .engine.compute import NO_UPDATE
-from .engine.inputs import Scope, all_quarters, opened, report_contents, rules_from_settings
-from .engine.rows import TARGET_FIELDS, TASK_FIELDS
+from .engine.inputs import Scope, all_quarters, opened, report_contents
+from .engine.rows import TASK_FIELDS
 from .engine.run import run_scope
 from .models import ComputationRun
 
-# The entry points, and the engine's names callers outside it read.
+# The entry points; NO_UPDATE and TASK_FIELDS are the engine's, named here for the callers that compare with them.
 __all__ = [
     "NO_UPDATE",
-    "TARGET_FIELDS",
     "TASK_FIELDS",
     "FullRun",
     "recompute_for_figures",
     "recompute_for_report",
     "recompute_plan",
     "recompute_plans",
-    "rules_from_settings",
 ]
 
 
