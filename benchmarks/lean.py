@@ -98,7 +98,7 @@ def compute(quarters, targets, tasks, leads, values, updates, today):
     import numpy as np
 
     from progress.vector import evaluate_grid
-    from results.services import rules_from_settings
+    from results.engine.inputs import rules_from_settings
     from results.specs import target_spec
 
     q = len(quarters)

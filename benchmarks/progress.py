@@ -401,8 +401,8 @@ def plain_read(plans) -> int:
 
 
 def plain_read_updates(plans) -> int:
-    """The approved task updates the recompute also reads (results.services._task_results), without maths."""
-    from results.services import UPDATE_FIELDS
+    """The approved task updates the recompute also reads (results.engine.inputs.approved_updates), without maths."""
+    from results.engine.inputs import UPDATE_FIELDS
     from tasks.models import ReportStatus, TaskUpdate
 
     rows = 0
@@ -454,8 +454,8 @@ def clear_results() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE results_targetresult, results_taskresult, results_rollup, results_computationrun, "
-            "results_pendingrecompute"
+            "TRUNCATE results_targetresult, results_taskresult, results_rollup, results_fillstate, "
+            "results_computationrun, results_pendingrecompute"
         )
         cursor.execute("ANALYZE results_targetresult, results_taskresult, results_rollup")
 
@@ -958,8 +958,12 @@ def within(indicator, value: Decimal) -> Decimal:
 # --- printing -------------------------------------------------------------------------------------------------
 
 
+ENGINE_PATHS = ("results/services.py", "results/engine")
+
+
 def revision() -> str:
-    """The commit results/services.py was measured at, and whether it had uncommitted changes."""
+    """The commit the engine (results/services.py and results/engine/) was measured at, and whether it had
+    uncommitted changes."""
     import subprocess
 
     def git(*args):
@@ -968,8 +972,8 @@ def revision() -> str:
         except OSError:
             return ""
 
-    commit = git("log", "-1", "--format=%h", "--", "results/services.py") or "?"
-    dirty = git("status", "--porcelain", "--", "results/services.py")
+    commit = git("log", "-1", "--format=%h", "--", *ENGINE_PATHS) or "?"
+    dirty = git("status", "--porcelain", "--", *ENGINE_PATHS)
     return f"@ {commit}" + (" + uncommitted changes" if dirty else "")
 
 
@@ -1098,7 +1102,7 @@ def main(argv=None) -> int:
 
     read, copy = statistics.median(read_s), statistics.median(copy_s)
     print()
-    print(f"N = {args.plans} plans on PostgreSQL ({urlparse(url).path.lstrip('/')}), results/services.py {revision()}")
+    print(f"N = {args.plans} plans on PostgreSQL ({urlparse(url).path.lstrip('/')}), engine {revision()}")
     print(
         f"  load average (1, 5, 15 min) on {os.cpu_count()} CPUs: {fmt_load(load_before)} before the measurements, "
         f"{fmt_load(os.getloadavg())} after"
@@ -1201,12 +1205,12 @@ def incremental_goals(inc_typical: dict, inc_large: dict, release: dict) -> list
 def only_incremental(base, args) -> int:
     """--only incremental: (d) alone, on the official plan, whose results a forced full recompute brings up to
     date first (the other plans' results are as the last full run left them: a nightly run here would recompute
-    every plan after any change to the engine's code, see results.services.input_fingerprints)."""
+    every plan after a raise of results.fingerprints.ENGINE_VERSION)."""
     full_recompute([base])
     load_before = os.getloadavg()
     inc_typical, inc_large, early, release = measure_incremental(base, args)
     print()
-    print(f"N = {args.plans} plans, incremental recompute only, results/services.py {revision()}")
+    print(f"N = {args.plans} plans, incremental recompute only, engine {revision()}")
     print(
         f"  load average (1, 5, 15 min) on {os.cpu_count()} CPUs: {fmt_load(load_before)} before the measurements, "
         f"{fmt_load(os.getloadavg())} after"

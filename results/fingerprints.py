@@ -26,7 +26,7 @@ from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, Repor
 from .models import ComputationRun
 
 # What the engine computes, as a number: raise it with every change to the results it writes (progress.maths,
-# results.specs, results.services, the rule for who owes reports in tasks.selectors), and the next nightly run
+# results.specs, results.engine, the rule for who owes reports in tasks.selectors), and the next nightly run
 # recomputes every plan once. A number rather than a digest of the source files: a comment or a refactoring
 # recomputes nothing, and the same release computes the same on every server.
 # 2: final verdicts past a target's date, the baseline stored, timeliness from progress.

@@ -50,7 +50,8 @@ def recompute_figures(plan_id: int, indicator_ids: list[int], period_id: int) ->
 def full_recompute(plan_id: int | None = None, force: bool = False) -> int:
     """The nightly safety net: every plan (or one), every quarter; unchanged rows are left alone, and so are
     plans whose inputs have not changed since their last full recompute, and the quarters before the earliest
-    changed report of a plan whose reports alone changed, unless `force` (the weekly run)."""
+    changed report of a plan whose reports alone changed, unless `force` (the weekly run). A plan a crashed run
+    left STARTED is recomputed in full (results.models.FillState)."""
     plans = Plan.objects.filter(pk=plan_id) if plan_id else Plan.objects.all()
     started = timezone.now()
     written = services.recompute_plans(plans, force=force).written

@@ -187,6 +187,44 @@ class ComputationRun(models.Model):
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
 
 
+class FillState(models.Model):
+    """The state of a plan's results, as Zulip's analytics keep a FillState per statistic: a full recompute marks
+    its plan STARTED, committed on its own before any work, and DONE in the transaction of its writes.
+
+    A plan found STARTED was left by a run that crashed or was killed. Its writes are one transaction today, so the
+    rows themselves were rolled back; what the mark guards is what lies outside that transaction and what may come:
+    the run's own record (ComputationRun, whose inputs the next run trusts), the rows a run of only the later
+    quarters takes as they are, and writes split into several transactions (chunked COPY, issue 18). So the next
+    full run trusts neither its stored rows nor its fingerprints, and recomputes it in full, every quarter: the
+    crash is undone, never trusted. A plan with no fill state (none of its full runs since this existed) is judged
+    by its fingerprints alone."""
+
+    class State(models.TextChoices):
+        STARTED = "started", _("Started: not finished yet, or crashed")
+        DONE = "done", _("Done")
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("plan"))
+    state = models.CharField(_("state"), max_length=8, choices=State.choices)
+    run = models.ForeignKey(
+        ComputationRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("run"),
+        help_text=_("The full recompute that set this state."),
+    )
+    engine_version = models.PositiveSmallIntegerField(_("engine version"))
+    changed_at = models.DateTimeField(_("state changed at"))
+
+    class Meta:
+        verbose_name = _("fill state of a plan's results")
+        verbose_name_plural = _("fill states of the plans' results")
+        ordering = ["plan"]
+
+    def __str__(self):
+        return f"{self.plan_id}: {self.state}"
+
+
 class RunSummary(models.Model):
     """Runs older than a year, counted by month, kind and plan: what pruning ComputationRun keeps of them."""
 

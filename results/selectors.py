@@ -5,8 +5,9 @@ from __future__ import annotations
 from tasks.models import ReportingPeriod
 from tasks.selectors import default_period
 
+from .engine.compute import evaluate_targets
+from .engine.inputs import Scope, all_quarters, plan_shape
 from .models import ComputationRun, Rollup, TargetResult, TaskResult
-from .services import TARGET_FIELDS, Scope, all_quarters, evaluate_targets, plan_shape
 
 
 def latest_computed_period(plan, *, today) -> ReportingPeriod | None:
@@ -111,6 +112,6 @@ def target_results_known_on(plan, period, *, at, indicator=None) -> dict[int, Ta
     scope = Scope(plan=plan, quarters=all_quarters(), periods=[period], indicator_ids=only)
     fresh = evaluate_targets(scope, plan_shape(plan), at=at)
     return {
-        target_id: TargetResult(target_id=target_id, period=period, **dict(zip(TARGET_FIELDS, values, strict=True)))
-        for (target_id, _period_id), values in fresh.items()
+        target_id: TargetResult(target_id=target_id, period=period, **row._asdict())
+        for (target_id, _period_id), row in fresh.items()
     }

@@ -9,6 +9,8 @@ from django.core.management import call_command
 
 from indicators.models import Indicator
 from results import fingerprints, overdue, services
+from results.engine import run as engine_run
+from results.engine import write
 from results.models import ComputationRun, PendingRecompute, Rollup, TargetResult, TaskResult
 from tasks import services as reporting
 from tasks.models import Notice, QuarterlyReport, ReportingPeriod
@@ -211,7 +213,7 @@ def test_a_crashed_full_recompute_is_not_taken_as_done(plan, history, monkeypatc
     def crash(scope, *, today):
         raise RuntimeError("worker lost")
 
-    monkeypatch.setattr(services, "compute", crash)
+    monkeypatch.setattr(engine_run, "fill", crash)
     with pytest.raises(RuntimeError):
         services.recompute_plan(plan)  # its run records the new inputs, then fails
     monkeypatch.undo()
@@ -471,9 +473,9 @@ def test_a_full_run_that_wrote_many_rows_refreshes_the_planner_statistics(plan, 
     from django.db import connection
 
     analyzed = []
-    analyze = services._analyze_results
-    monkeypatch.setattr(services, "ANALYZE_AFTER", 100)
-    monkeypatch.setattr(services, "_analyze_results", lambda: analyzed.append(analyze()))
+    analyze = write.analyze_results
+    monkeypatch.setattr(write, "ANALYZE_AFTER", 100)
+    monkeypatch.setattr(write, "analyze_results", lambda: analyzed.append(analyze()))
 
     services.recompute_plan(plan)  # every target, task and rollup of the plan: hundreds of rows
     services.recompute_plan(plan, force=True)  # nothing written
@@ -504,7 +506,7 @@ def test_an_incremental_recompute_is_recorded_once_it_ends_and_a_failed_one_with
     def crash(scope, *, today):
         raise RuntimeError("worker lost")
 
-    monkeypatch.setattr(services, "compute", crash)
+    monkeypatch.setattr(engine_run, "fill", crash)
     with pytest.raises(RuntimeError):
         services.recompute_for_report(report)
     failed = ComputationRun.objects.latest("pk")

@@ -29,7 +29,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"完成：{len(plans)} 个方案（重算 {outcome.recomputed} 个，输入未变跳过 {outcome.skipped} 个；"
-                f"重算的方案中 {outcome.from_later_quarter} 个只有报告变动，从最早变动的季度起重算），"
+                f"重算的方案中 {outcome.from_later_quarter} 个只有报告变动，从最早变动的季度起重算，"
+                f"{outcome.resumed} 个上次重算中断，全部季度重算），"
                 f"写入 {outcome.written} 行结果（未变化的行保持不动）。"
             )
         )

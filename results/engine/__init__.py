@@ -1,0 +1,13 @@
+"""The engine that fills the result tables, one module per step of a recompute.
+
+- `inputs.py`   what a recompute reads, in bulk: its scope, the plan's structure, the figures, the task updates and
+                the reports sent
+- `compute.py`  the rows from those inputs by the pure maths of `progress/`: targets, tasks, timeliness, rollups
+- `rows.py`     those rows, named by their columns
+- `write.py`    compare them with the stored rows and write only the changes
+- `schedule.py` which plans and quarters a full run recomputes: the inputs' fingerprints and the fill states
+- `run.py`      one recompute of one plan: locked, recorded (ComputationRun) and its fill state kept
+
+`results.services` holds the entry points the rest of the project calls; `results.fingerprints` sums up a plan's
+inputs and holds the engine's version.
+"""

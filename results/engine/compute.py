@@ -1,0 +1,211 @@
+"""The rows of a scope from its inputs, by the pure maths of progress/: targets, tasks, timeliness and rollups.
+
+Nothing here writes; the targets' evaluation also serves the "as known on" selector, which stores nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections import defaultdict
+
+from progress.maths import evaluate_each, rollup
+from progress.timeliness import DUE, timeliness
+from tasks.models import ReportingPeriod
+
+from ..specs import target_spec
+from .inputs import Counted, Scope, Shape, UpdateRow, authoritative_series, rules_from_settings, targets_in, tasks_in
+from .rows import RollupRow, TargetRow, TaskRow
+
+NO_UPDATE = "no_update"
+
+TargetKey = tuple[int, int]  # (target id, period id)
+TaskKey = tuple[int, int]  # (task id, period id)
+Group = tuple[str, int | None, int | None]  # (scope, area id, department id)
+RollupKey = tuple[str, int | None, int | None, int]  # a group and a period id
+
+
+# --- targets -------------------------------------------------------------------------------------------------
+
+
+def evaluate_targets(scope: Scope, shape: Shape, *, at=None) -> dict[TargetKey, TargetRow]:
+    """Every target of the scope as of each of its quarters, on the figures known at `at` (now when None)."""
+    rules = rules_from_settings()
+    targets = targets_in(scope, shape)
+    authority = {t["indicator_id"]: t["indicator__authority"] for t in targets}
+    series, counted = authoritative_series(scope.plan, scope.indicator_ids, scope.quarters, authority, at=at)
+    dates = [p.ends_on for p in scope.periods]
+    fresh = {}
+    for target in targets:
+        spec = target_spec(target)
+        by_date = counted.get(target["indicator_id"], {})
+        sorted_dates = sorted(by_date)
+        results = evaluate_each(spec, series.get(target["indicator_id"], ()), dates, rules)
+        for period, result in zip(scope.periods, results, strict=True):
+            latest = _counted_by(by_date, sorted_dates, period.ends_on) if result.latest is not None else None
+            judged_on = min(period.ends_on, spec.target_date) if spec.target_date else None
+            judged = _counted_by(by_date, sorted_dates, judged_on) if result.judged is not None else None
+            fresh[(target["pk"], period.pk)] = TargetRow(
+                status=str(result.status),
+                target_value=result.target_value,
+                latest_value=result.latest,
+                progress=result.progress,
+                expected=result.expected,
+                forecast=result.forecast,
+                forecast_meets=result.forecast_meets,
+                judged_value=result.judged,
+                baseline_value=result.baseline,
+                baseline_on=result.baseline_date,
+                latest_kind=latest.kind if latest else "",
+                latest_figures=latest.figures if latest else {},
+                judged_kind=judged.kind if judged else "",
+            )
+    return fresh
+
+
+def _counted_by(counted: dict[dt.date, Counted], dates: list[dt.date], on: dt.date | None) -> Counted | None:
+    """The kind that judged the newest quarter up to `on` (`dates`: the quarters with a figure, sorted)."""
+    if on is None:
+        return None
+    i = bisect_right(dates, on)
+    return counted[dates[i - 1]] if i else None
+
+
+# --- tasks ---------------------------------------------------------------------------------------------------
+
+
+def task_rows(
+    scope: Scope, shape: Shape, updates: dict[int, dict[int, list[UpdateRow]]], today: dt.date
+) -> dict[TaskKey, TaskRow]:
+    """The lead's latest status and each co-department's latest update, as of each quarter, in one pass per task
+    over its updates bucketed by quarter (no sorting)."""
+    label = {q.pk: f"{q.year}Q{q.quarter}" for q in scope.quarters}
+    in_scope = {p.pk: p for p in scope.periods}
+    names = shape.names
+    fresh = {}
+    for task_id in tasks_in(scope, shape):
+        buckets, lead = updates.get(task_id, {}), shape.task_lead.get(task_id)
+        latest: dict[int, UpdateRow] = {}  # by department
+        co, co_stale = [], True
+        for quarter in scope.quarters:  # quarters outside the scope are folded in too: they come before its end
+            pk = quarter.pk
+            for update in buckets.get(pk, ()):
+                _task_id, department_id, _period_id, _is_late, _status, _percent = update
+                latest[department_id] = update
+                co_stale = co_stale or department_id != lead
+            period = in_scope.get(pk)
+            if period is None:
+                continue
+            status, percent, overdue = NO_UPDATE, None, period.is_overdue(today)
+            if (lead_update := latest.get(lead)) is not None:
+                _task_id, _lead, lead_period_id, is_late, lead_status, percent = lead_update
+                status = lead_status or NO_UPDATE
+                overdue = overdue and (lead_period_id != pk or is_late)
+            if co_stale:
+                co = [
+                    {"department": names.get(dept, ""), "status": said, "percent": done, "period": label[period_id]}
+                    for dept, (_task_id, _dept, period_id, _is_late, said, done) in sorted(
+                        latest.items(), key=lambda item: names.get(item[0], "")
+                    )
+                    if dept != lead
+                ]
+                co_stale = False
+            fresh[(task_id, pk)] = TaskRow(status=status, percent_complete=percent, overdue=overdue, co_departments=co)
+    return fresh
+
+
+# --- timeliness ----------------------------------------------------------------------------------------------
+
+
+def timeliness_by_department(
+    owing: list[int],
+    sent: dict[tuple[int, int], dt.date],
+    periods: list[ReportingPeriod],
+    quarters: list[ReportingPeriod],
+    today: dt.date,
+) -> dict[int, dict[int, dict]]:
+    """Per owing unit, as of each quarter of `periods`: how many quarters so far it reported on time, late, or not
+    at all (`sent`: the day it sent its report of a quarter, by (unit, quarter))."""
+    all_before = [p for p in quarters if p.is_overdue(today)]
+    result: dict[int, dict[int, dict]] = {}
+    wanted = sorted(periods, key=lambda p: p.key)
+    for dept_id in owing:
+        counts = dict.fromkeys(DUE, 0)
+        per_period, due = {}, iter(all_before)
+        pending = next(due, None)
+        for period in wanted:  # one pass: counts accumulate quarter by quarter
+            while pending is not None and pending.key <= period.key:
+                counts[timeliness(due_on=pending.due_on, sent_on=sent.get((dept_id, pending.pk)), today=today)] += 1
+                pending = next(due, None)
+            per_period[period.pk] = {str(state): n for state, n in counts.items()}
+        result[dept_id] = per_period
+    return result
+
+
+# --- rollups -------------------------------------------------------------------------------------------------
+
+
+def groups_of(area_id: int | None, department_id: int | None) -> list[Group]:
+    groups: list[Group] = [("plan", None, None)]
+    if area_id is not None:
+        groups.append(("area", area_id, None))
+    if department_id is not None:
+        groups.append(("department", None, department_id))
+    return groups
+
+
+class Groups:
+    """The groups each target and task counts in, and those a scope recomputes: for a whole plan every group
+    (`wanted` is None), after an approval only the groups its targets and tasks belong to."""
+
+    def __init__(self, scope: Scope, shape: Shape):
+        self.of_target = {
+            t["pk"]: groups_of(t["task__area_id"], t["indicator__reporting_department_id"]) for t in shape.targets
+        }
+        self.of_task = {pk: groups_of(area, shape.task_lead.get(pk)) for pk, area in shape.task_area.items()}
+        self.wanted: set[Group] | None = None
+        if not scope.whole:
+            self.wanted = {("plan", None, None)}
+            self.wanted.update(g for t in targets_in(scope, shape) for g in self.of_target[t["pk"]])
+            self.wanted.update(g for pk in tasks_in(scope, shape) for g in self.of_task[pk])
+
+    @property
+    def departments(self) -> set[int] | None:
+        return None if self.wanted is None else {g[2] for g in self.wanted if g[0] == "department"}
+
+    @property
+    def areas(self) -> list[int]:
+        return [] if self.wanted is None else [g[1] for g in self.wanted if g[0] == "area"]
+
+
+def rollup_rows(
+    scope: Scope,
+    groups: Groups,
+    targets: dict[TargetKey, str],
+    tasks: dict[TaskKey, tuple[str, bool]],
+    on_time: dict[int, dict[int, dict]],
+) -> dict[RollupKey, RollupRow]:
+    """Counts by status for the plan, each area and each department, from every target's status and every task's
+    (status, overdue) as of the scope's quarters, with each department's timeliness."""
+    data: dict[RollupKey, dict] = defaultdict(lambda: {"targets": [], "tasks": [], "overdue": 0, "timeliness": {}})
+    for (target_id, period_id), status in targets.items():
+        for group in groups.of_target.get(target_id, ()):
+            data[(*group, period_id)]["targets"].append(status)
+    for (task_id, period_id), (status, overdue) in tasks.items():
+        for group in groups.of_task.get(task_id, ()):
+            counted = data[(*group, period_id)]
+            counted["tasks"].append(status)
+            counted["overdue"] += overdue
+    for dept_id, per_period in on_time.items():
+        for period in scope.periods:
+            data[("department", None, dept_id, period.pk)]["timeliness"] = per_period.get(period.pk, {})
+
+    fresh = {}
+    for key, counted in data.items():
+        if groups.wanted is not None and key[:3] not in groups.wanted:
+            continue
+        task_counts = rollup(counted["tasks"])
+        if counted["tasks"]:
+            task_counts["overdue"] = {"count": counted["overdue"], "share": counted["overdue"] / len(counted["tasks"])}
+        fresh[key] = RollupRow(targets=rollup(counted["targets"]), tasks=task_counts, timeliness=counted["timeliness"])
+    return fresh

@@ -1,0 +1,84 @@
+"""One recompute of one plan: its lock, its record (ComputationRun) and, for a full one, its fill state."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from targets.models import Plan
+
+from ..fingerprints import ENGINE_VERSION
+from ..models import ComputationRun, FillState
+from . import compute, inputs, write
+from .inputs import Scope
+
+
+def run_scope(kind, scope: Scope, *, today: dt.date, digest: str = "", covered=None) -> int:
+    """Compute with the plan locked, and record the run.
+
+    A full run is recorded before it starts, and marks its plan STARTED, committed on its own: it runs outside any
+    transaction (the nightly job), so a crash leaves a visible run with no end and a plan the next full run
+    recomputes in full (results.models.FillState). The plan is marked DONE in the transaction of its writes, so
+    it is DONE exactly when they are committed. An incremental run is recorded once, when it ends, and leaves the
+    fill state alone: it runs inside the approval job's transaction, where a row written first could not outlive a
+    crash either, and one write is a round trip less on the approval's path.
+    """
+    run = ComputationRun(
+        kind=kind,
+        plan=scope.plan,
+        inputs=digest,
+        covered={"plan": scope.plan.code, "periods": [str(p) for p in scope.periods], **(covered or {})},
+    )
+    full = kind == ComputationRun.Kind.FULL
+    if full:
+        run.save()
+        set_fill_state(scope.plan, run, FillState.State.STARTED)
+    try:
+        with transaction.atomic():
+            # One recompute of a plan at a time (a worker's approval and the nightly run, say). NO KEY: reports
+            # and other rows referring to the plan can still be written meanwhile.
+            list(Plan.objects.select_for_update(no_key=True).filter(pk=scope.plan.pk).values_list("pk"))
+            written = fill(scope, today=today)
+            if full:
+                set_fill_state(scope.plan, run, FillState.State.DONE)
+    except Exception as exc:
+        run.error = repr(exc)
+        run.save()
+        raise
+    run.rows_written = written
+    run.finished_at = timezone.now()
+    run.save()
+    return written
+
+
+def fill(scope: Scope, *, today: dt.date) -> int:
+    """Read, compute and write the scope's targets, tasks and rollups; returns the rows written."""
+    if not scope.periods:
+        return 0
+    now = timezone.now()
+    shape = inputs.plan_shape(scope.plan)
+    targets = compute.evaluate_targets(scope, shape)
+    kept_targets, written = write.store_targets(scope, shape, targets, now)
+    updates = inputs.approved_updates(scope, inputs.tasks_in(scope, shape))
+    tasks = compute.task_rows(scope, shape, updates, today)
+    kept_tasks, task_written = write.store_tasks(scope, shape, tasks, now)
+    groups = compute.Groups(scope, shape)
+    owing, sent = inputs.reports_sent(scope.plan, groups.departments)
+    on_time = compute.timeliness_by_department(owing, sent, scope.periods, scope.quarters, today)
+    target_statuses = {key: row.status for rows in (kept_targets, targets) for key, row in rows.items()}
+    task_statuses = {key: (row.status, row.overdue) for rows in (kept_tasks, tasks) for key, row in rows.items()}
+    rollups = compute.rollup_rows(scope, groups, target_statuses, task_statuses, on_time)
+    return written + task_written + write.store_rollups(scope, groups, rollups, now)
+
+
+def set_fill_state(plan: Plan, run: ComputationRun, state: str) -> None:
+    """One statement, an upsert: the plan's first run creates its row, and two first runs cannot both insert one."""
+    row = FillState(plan=plan, state=state, run=run, engine_version=ENGINE_VERSION, changed_at=timezone.now())
+    FillState.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["plan"],
+        update_fields=["state", "run", "engine_version", "changed_at"],
+    )
