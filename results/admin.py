@@ -4,11 +4,13 @@ ended (crashed or killed), which the next nightly run undoes. Only the engine wr
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from tasks.admin import ReadOnlyAdmin
+
 from .models import FillState
 
 
 @admin.register(FillState)
-class FillStateAdmin(admin.ModelAdmin):
+class FillStateAdmin(ReadOnlyAdmin):
     list_display = ["plan", "state", "engine_version", "changed_at", "run", "run_error"]
     list_filter = ["state", "engine_version"]
     list_select_related = ["plan", "run"]
@@ -17,12 +19,3 @@ class FillStateAdmin(admin.ModelAdmin):
     @admin.display(description=_("error"))
     def run_error(self, obj):
         return obj.run.error if obj.run else ""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
