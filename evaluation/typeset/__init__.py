@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import json
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -25,12 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .html import Element, parse
-from .writer import ANCHOR, Writer, literal
+from .writer import ANCHOR, SKIPPED, Writer, literal
 
 log = logging.getLogger(__name__)
 PREAMBLE = Path(__file__).with_name("preamble.typ")
 PROJECT = Path(__file__).resolve().parents[2]
-TIMEOUT = 300  # seconds; the annual report takes about one
+TIMEOUT = 120  # seconds; the annual report takes about one, and a file silent for 3 minutes is failed (files.py)
 # Typst's warnings that mean content was left out: the document is not to be sent like that.
 LOST = re.compile(r"was ignored|may not occur")
 
@@ -54,7 +55,7 @@ class Typeset:
 def translate(html: str, *, stamp: str, page_pattern: str) -> Translation:
     """The Typst source of a document's HTML, with its running header, footer and metadata."""
     root = parse(html)
-    ids = [h.attrs.get("id", "") for tag in ("h1", "h2", "h3") for h in root.descendants(tag)]
+    ids = [h.attrs.get("id", "") for h in _headings(root)]
     writer = Writer({i for i in ids if ANCHOR.fullmatch(i)})
     body = writer.content(root.children)
     metadata = {m.attrs.get("name"): m.attrs.get("content", "") for m in root.descendants("meta")}
@@ -69,6 +70,15 @@ def translate(html: str, *, stamp: str, page_pattern: str) -> Translation:
     }
     preamble = re.sub(r"«(\w+)»", lambda m: fields[m.group(1)], PREAMBLE.read_text())
     return Translation(preamble + "\n#" + body + "\n", writer.unknown)
+
+
+def _headings(element: Element):
+    """The headings that will be printed (not those in the preview's bar or the head): what links may point at."""
+    for child in element.elements():
+        if child.tag in ("h1", "h2", "h3"):
+            yield child
+        elif child.tag not in SKIPPED:
+            yield from _headings(child)
 
 
 def _running_title(root: Element) -> str:
@@ -94,9 +104,12 @@ def counter_content(pattern: str) -> str:
 def _date(text: str) -> str:
     """The document's date for the PDF's metadata (none when absent: a final file must not change by the clock)."""
     match = re.search(r"(\d{4})-(\d{2})-(\d{2})", text) or re.search(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text)
-    if not match:
+    try:
+        day = dt.date(*(int(g) for g in match.groups())) if match else None
+    except ValueError:  # 2025-13-45
+        day = None
+    if day is None:
         return "none"
-    day = dt.date(*(int(g) for g in match.groups()))
     return f"datetime(year: {day.year}, month: {day.month}, day: {day.day})"
 
 
@@ -104,16 +117,21 @@ def compile_pdf(source: str) -> Typeset:
     """The PDF of a Typst source, compiled in a child process (see the module's docstring for why)."""
     import pypdf
 
-    done = subprocess.run(
-        [sys.executable, "-c", "from evaluation.typeset.child import main; main()"],
-        input=source.encode(),
-        capture_output=True,
-        cwd=PROJECT,
-        timeout=TIMEOUT,
-    )
-    said = done.stderr.decode(errors="replace").strip().splitlines() or [""]
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from evaluation.typeset.child import main; main()"],
+            input=source.encode(),
+            capture_output=True,
+            cwd=PROJECT,
+            env={**os.environ, "PYTHONPATH": str(PROJECT)},  # also where PYTHONSAFEPATH keeps the cwd off sys.path
+            timeout=TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"Typst did not finish within {TIMEOUT} s") from None
+    said = [line for line in done.stderr.decode(errors="replace").splitlines() if line.strip()] or [""]
     if done.returncode != 0:
-        raise RuntimeError(said[-1] or f"Typst failed (exit {done.returncode})")
+        how = f"signal {-done.returncode}" if done.returncode < 0 else f"exit {done.returncode}"
+        raise RuntimeError(f"Typst failed ({how}): " + " | ".join(said[-5:])[-1000:])
     warnings = json.loads(said[-1] or "[]")
     lost = [w for w in warnings if LOST.search(w)]
     if lost:

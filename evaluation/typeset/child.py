@@ -6,13 +6,16 @@ A compile error leaves through a non-zero exit with the message on stderr's last
 
 import json
 import sys
+import tempfile
 
 
 def main() -> None:
     import typst
 
+    source = sys.stdin.buffer.read()
     try:
-        pdf, warnings = typst.compile_with_warnings(sys.stdin.buffer.read())
+        with tempfile.TemporaryDirectory() as empty:  # the document's root: no file of the project can be read
+            pdf, warnings = typst.compile_with_warnings(source, root=empty)
     except typst.TypstError as error:
         sys.stderr.write(f"Typst: {error}\n")
         sys.exit(1)

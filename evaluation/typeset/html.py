@@ -32,6 +32,8 @@ CLOSES_P = BLOCKS - {
     "td",
     "th",
 }
+P_SCOPE = {"html", "table", "td", "th", "caption", "button"}  # an open <p> beyond these is not closed by a block
+NOT_TEXT = {"head", "script", "style", "title", "template"}  # never laid out: no part of any line
 HTML_SPACE = re.compile(r"[ \t\n\r\f]+")  # not U+00A0 nor U+3000: those are text
 
 
@@ -68,8 +70,13 @@ class _TreeBuilder(HTMLParser):
         self.stack = [self.root]
 
     def handle_starttag(self, tag, attrs):
-        if tag in CLOSES_P and self.stack[-1].tag == "p":
-            self.stack.pop()
+        if tag in CLOSES_P:  # a block closes an open <p> (and what is open inside it), as the HTML parser does
+            for depth in range(len(self.stack) - 1, 0, -1):
+                if self.stack[depth].tag in P_SCOPE:
+                    break
+                if self.stack[depth].tag == "p":
+                    del self.stack[depth:]
+                    break
         element = Element(tag, {k: v or "" for k, v in attrs})
         self.stack[-1].children.append(element)
         if tag not in VOID:
@@ -130,6 +137,8 @@ def _flow(element: Element, line: _Line) -> None:
             if text:
                 line.space = text.endswith(" ")
                 line.last = (element, index)
+        elif child.tag in NOT_TEXT or child.tag == "wbr":
+            continue
         elif child.tag == "br":
             line.end()
         elif child.tag in BLOCKS:

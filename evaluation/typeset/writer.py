@@ -12,7 +12,7 @@ import math
 import re
 from pathlib import Path
 
-from .html import Element
+from .html import BLOCKS, Element
 
 STYLESHEET = "css/evaluation-document.css"  # the preview's stylesheet, whose looks this module repeats
 SKIPPED = {
@@ -40,6 +40,7 @@ BLOCK_CLASSES = {
     "below: 3mm, BODY)",
     "figure": "block(width: 100%, breakable: false, above: 3mm, below: 3mm, align(center, BODY))",
     "office-text": "{set par(first-line-indent: (amount: 2em, all: true)); BODY}",
+    "head": "block(width: 100%, sticky: true, BODY)",  # a task's title stays with what follows it
     "signature": "block(above: 8mm, width: 100%, align(right, BODY))",
 }
 # Classes with a meaning elsewhere: text styles (styled()), whole sections, lists, tables and cells.
@@ -74,10 +75,13 @@ def status_colours() -> dict[str, str]:
 
 
 def estimated_height(element: Element, width_mm: float, line: tuple[float, float]) -> float:
-    """Roughly how tall the element's text sets at that width, in pt: more rather than less."""
-    per_line = max(1, int(width_mm / line[1]))
-    blocks = sum(1 for _ in element.descendants("div")) + sum(1 for _ in element.descendants("br")) + 1
-    return (math.ceil(len(element.text()) / per_line) + blocks) * line[0]
+    """Roughly how tall the element's text sets at that width, in pt: more rather than less. A CJK character takes
+    1em, any other 0.55em; each block inside (a div, p, li, table row …) and each <br> starts a line of its own."""
+    per_line = max(1.0, width_mm / line[1])
+    text = element.text()
+    ems = sum(1 if ord(ch) > 0x2E7F else 0.55 for ch in text)
+    lines = sum(1 for tag in BLOCKS | {"br"} for _ in element.descendants(tag)) + 1
+    return (math.ceil(ems / per_line) + lines) * line[0]
 
 
 class Writer:
@@ -87,6 +91,7 @@ class Writer:
         self.anchors = anchors
         self.labelled: set[str] = set()
         self.unknown: set[str] = set()
+        self.tables = 0  # how deep in tables the writer is: a status may wrap in a cell, not in running text
 
     def content(self, children: list[Element | str]) -> str:
         parts = []
@@ -111,7 +116,7 @@ class Writer:
         classes = e.classes
         colour = next((status_colours()[c] for c in classes if c in status_colours()), None)
         if "st" in classes:
-            body = f'st("{colour or "#111"}", {body})'
+            body = f'st("{colour or "#111"}", {body})' if self.tables else f'box(st("{colour or "#111"}", {body}))'
         elif colour:
             body = f'text(fill: rgb("{colour}"), {body})'
         if "note" in classes:
@@ -227,53 +232,67 @@ class Writer:
         prefix = "data:image/svg+xml;base64,"
         if source.startswith(prefix):
             svg = base64.b64decode(source[len(prefix) :]).decode()
-            return f'image(bytes({literal(svg)}), format: "svg", width: 100%, alt: {alt})'
+            return f'box(image(bytes({literal(svg)}), format: "svg", width: 100%, alt: {alt}))'
         self.unknown.add("img other than an SVG data URI")
         return alt
 
     # --- tables ----------------------------------------------------------------------------------------------
     def tag_table(self, e: Element) -> str:
-        groups = {"thead": [], "tbody": [], "tfoot": []}
-        for child in e.elements():
-            if child.tag in groups:
+        groups: dict[str, list[Element]] = {"thead": [], "tbody": [], "tfoot": []}
+        fostered: list[Element | str] = []  # what a browser moves out of the table and shows before it
+        for child in e.children:
+            if isinstance(child, Element) and child.tag in groups:
                 groups[child.tag].extend(child.elements("tr"))
-            elif child.tag == "tr":
+                fostered += [c for c in child.children if not (isinstance(c, Element) and c.tag == "tr")]
+            elif isinstance(child, Element) and child.tag == "tr":
                 groups["tbody"].append(child)
-        count = max(
-            (sum(_span(c, "colspan") for c in tr.elements()) for rows in groups.values() for tr in rows), default=1
-        )
+            elif not (isinstance(child, Element) and child.tag in ("colgroup", "col", "caption")):
+                fostered.append(child)
+        rows = [tr for part in groups.values() for tr in part]
+        for tr in rows:
+            fostered += [c for c in tr.children if not (isinstance(c, Element) and c.tag in ("td", "th"))]
+        count = max((sum(_span(c, "colspan") for c in tr.elements()) for tr in rows), default=1)
         widths = [_width(col) for col in e.descendants("col")][:count]
         widths += ["1fr"] * (count - len(widths))
         shares = _widths_mm(widths)
-        centred = "counts" in e.classes
-        header = [self.cell(c, centred, shares, None) for tr in groups["thead"] for c in tr.elements()]
-        rows = [self.row(tr, centred, shares) for tr in groups["tbody"] + groups["tfoot"]]
+        self.tables += 1
+        header = [self.row(tr, e, shares, head=True) for tr in groups["thead"]]
+        body = [self.row(tr, e, shares) for tr in groups["tbody"] + groups["tfoot"]]
+        self.tables -= 1
         head = f"table.header(repeat: true, {', '.join(header)}), " if header else ""
-        table = f"table(columns: ({', '.join(widths)},), {head}{', '.join(r for r in rows if r)})"
-        captions = [self.content(c.children) for c in e.elements("caption")]
-        return f"block(width: 100%, above: 2mm, below: 4mm, {{{'; '.join([*captions, table])}}})"
+        table = f"table(columns: ({', '.join(widths)},), {head}{', '.join(r for r in body if r)})"
+        before = [self.content(c.children) for c in e.elements("caption")]
+        if any(not isinstance(c, str) or c.strip() for c in fostered):
+            before.append(self.content(fostered))
+        return f"block(width: 100%, above: 2mm, below: 4mm, {{{'; '.join([*before, table])}}})"
 
-    def row(self, tr: Element, centred: bool, shares: list[float]) -> str:
-        """A body row: kept on one page unless it could be taller than half a page."""
+    def row(self, tr: Element, table: Element, shares: list[float], head: bool = False) -> str:
+        """A row's cells; a body row is kept on one page unless it could be taller than half a page."""
         cells, column, tallest = [], 0, 0.0
         for cell in tr.elements():
+            if cell.tag not in ("td", "th"):
+                continue
             span = min(_span(cell, "colspan"), max(1, len(shares) - column))
             width = sum(shares[column : column + span]) - 3  # less the cell's padding
             tallest = max(tallest, estimated_height(cell, max(width, 5), TABLE_LINE))
             cells.append((cell, span))
             column += span
         breakable = "true" if tallest > KEEP_WHOLE_PT else "false"
-        return ", ".join(self.cell(cell, centred, shares, breakable, span) for cell, span in cells)
+        align = "center" if "counts" in table.classes else None
+        return ", ".join(self.cell(cell, span, align, None if head else breakable) for cell, span in cells)
 
-    def cell(self, e: Element, centred: bool, shares: list[float], breakable: str | None, span: int = 1) -> str:
+    def cell(self, e: Element, span: int, align: str | None, breakable: str | None) -> str:
         body = self.content(e.children)
-        align = "center" if centred else ("right" if "num" in e.classes else "left")
-        if e.tag == "th":
-            return f"th(align({align}, {body}))"
-        spans = f"colspan: {span}, " if span > 1 else ""
+        options = f"align: {align or ('right' if 'num' in e.classes else 'left')}, "
+        if span > 1:
+            options += f"colspan: {span}, "
         if _span(e, "rowspan") > 1:
-            spans += f"rowspan: {_span(e, 'rowspan')}, "
-        return f"table.cell({spans}breakable: {breakable}, align: {align}, {self.styled(e, body)})"
+            options += f"rowspan: {_span(e, 'rowspan')}, "
+        if breakable:
+            options += f"breakable: {breakable}, "
+        if e.tag == "th":
+            return f"th({options}{body})"
+        return f"table.cell({options}{self.styled(e, body)})"
 
 
 def _span(cell: Element, attribute: str) -> int:

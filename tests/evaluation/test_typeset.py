@@ -125,8 +125,23 @@ def test_a_row_or_task_taller_than_a_page_continues_on_the_next_instead_of_runni
         assert pdf.pages >= 3 and _all_printed(body, printed)
 
 
+def test_many_short_lines_make_a_row_or_task_breakable_too(tmp_path):
+    items = "".join(f"<li>第{i}项措施已落实。</li>" for i in range(90))
+    paragraphs = "".join(f"<p>第{i}段说明。</p>" for i in range(90))
+    for body in (
+        f"<div class='task'><div class='head'>1.1 任务</div><ul class='tight'>{items}</ul></div>",
+        f"<div class='task'><div class='head'>1.2 任务</div>{paragraphs}</div>",
+        f"<table><colgroup><col class='w12'><col></colgroup><tbody><tr><td>1</td><td><ul>{items}</ul></td></tr></tbody></table>",
+    ):
+        pdf, printed = _printed(body, tmp_path)
+        assert pdf.pages >= 2 and _all_printed(body, printed), printed[-200:]
+
+
 def test_html_the_browser_forgives_is_printed_whole(tmp_path):
     body = (
+        "<p><span>甲<div>乙</div> 丙</span></p><p><b>丁<div>戊</div></b>己</p>"  # a block in an inline in a <p>
+        "<table>游离文字<div>表内块</div><tr>行内文字<td>格</td></tr></table>"  # shown before the table, as browsers do
+        "<table><thead><tr><th colspan='2'>合并表头</th></tr></thead><tbody><tr><td>左</td><td>右</td></tr></tbody></table>"
         "<p>前<div class='note'>块内文字</div>后</p>"  # a block closes an open <p>, as in the browser
         "<ul class='tight'>直接文字<li>项</li>尾巴<b>粗</b></ul>"
         "<table><tr><td>甲</td><td>乙</td><td>丙</td></tr><tr><td>丁</td></tr>"  # no colgroup, no tbody
@@ -140,6 +155,11 @@ def test_white_space_collapses_as_in_the_browser_and_special_spaces_stay():
     html = "<div><span class='st'>逾期</span> <span class='note'> · 本年度 </span><br> 下一行</div><p>第&nbsp;&nbsp;1&nbsp;条　单位</p>"
     source = typeset.translate(html, stamp="", page_pattern=PAGES).source
     assert (
-        '#st("#111", [#"逾期"])#" "#note([#"· 本年度"])#linebreak()#"下一行"' in source
+        '#box(st("#111", [#"逾期"]))#" "#note([#"· 本年度"])#linebreak()#"下一行"' in source
     )  # one space, none at the break
     assert '"第\u00a0\u00a01\u00a0条\u3000单位"' in source
+
+
+def test_a_failed_compile_says_what_typst_said():
+    with pytest.raises(RuntimeError, match=r"Typst failed \(exit 1\).*第一行.*第二行"):
+        typeset.compile_pdf('#panic("第一行\\n第二行")')
