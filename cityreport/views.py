@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from departments.roles import is_office, is_viewer
 from evaluation import file_views
+from evaluation.edit_views import keep_text_after_stale_save, posted_version
 from evaluation.views import PREVIEW_CSP
 from targets.selectors import get_plan
 from tasks.models import TaskUpdate
@@ -100,15 +101,14 @@ def save(request, code, scope):
         try:
             services.update_texts(report, by=request.user, version=version, **data)
         except services.StaleReport:
-            form.add_error(
-                None,
-                _(
+            keep_text_after_stale_save(
+                form,
+                current_version=report.version,
+                message=_(
                     "A colleague saved this report after you opened it. Your text is kept below; "
                     "compare it with the history and save again."
                 ),
             )
-            form.data = form.data.copy()
-            form.data["version"] = report.version
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -122,11 +122,8 @@ def save(request, code, scope):
 def finalize(request, code, scope):
     _office(request)
     _plan, report = _report(code, scope)
-    version = request.POST.get("version", "")
     try:
-        services.finalize(
-            report, by=request.user, today=timezone.localdate(), version=int(version) if version.isdigit() else -1
-        )
+        services.finalize(report, by=request.user, today=timezone.localdate(), version=posted_version(request))
     except services.StaleReport:
         messages.error(request, _("A colleague changed this report after you opened it; read the history first."))
     except ValidationError as error:

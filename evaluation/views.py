@@ -19,6 +19,7 @@ from targets.selectors import get_plan
 from tasks.selectors import reporting_departments
 
 from . import document, exports, file_views, selectors, services
+from .edit_views import keep_text_after_stale_save, posted_version
 from .forms import AdjustmentForm, EvaluationForm, ReopenForm
 from .models import ReportFile
 
@@ -95,15 +96,14 @@ def save(request, code, year):
         try:
             services.update_evaluation(evaluation, by=request.user, version=version, **data)
         except services.StaleEvaluation:
-            form.add_error(
-                None,
-                _(
+            keep_text_after_stale_save(
+                form,
+                current_version=evaluation.version,
+                message=_(
                     "A colleague saved this evaluation after you opened it. Your text is kept below; "
                     "compare it with the history and save again."
                 ),
             )
-            form.data = form.data.copy()
-            form.data["version"] = evaluation.version
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -117,11 +117,8 @@ def save(request, code, year):
 def finalize(request, code, year):
     _office(request)
     _plan, evaluation = _evaluation(code, year)
-    version = request.POST.get("version", "")
     try:
-        services.finalize(
-            evaluation, by=request.user, today=timezone.localdate(), version=int(version) if version.isdigit() else -1
-        )
+        services.finalize(evaluation, by=request.user, today=timezone.localdate(), version=posted_version(request))
     except services.StaleEvaluation:
         messages.error(
             request, _("A colleague changed this evaluation after you opened it; read the history, then make it final.")
