@@ -1,4 +1,9 @@
-"""Result tables written by jobs, stamped with the quarter they describe and when they were computed."""
+"""Result tables written by jobs: per-quarter series, and the per-quarter views every reader queries.
+
+The engine writes TargetSeries, TaskSeries and RollupSeries, one row per target, task or group (results.series).
+TargetResult, TaskResult and Rollup are the views over them, a row per quarter: read-only (managed = False, their
+relations DO_NOTHING so that deleting a target or a quarter never tries to delete from a view).
+"""
 
 from django.db import models
 from django.utils import timezone
@@ -10,6 +15,8 @@ from progress.authority import FigureKind
 from progress.maths import Status
 from targets.models import Area, Plan, Task
 from tasks.models import QuarterlyReport, ReportingPeriod
+
+from .series import Series
 
 STATUS_LABELS = {
     Status.ACHIEVED: _("Achieved"),
@@ -27,9 +34,11 @@ TargetStatus = models.TextChoices("TargetStatus", [(s.name, (s.value, STATUS_LAB
 
 
 class TargetResult(models.Model):
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="results", verbose_name=_("target"))
+    """A target as of a quarter: the view of TargetSeries at the quarter's position."""
+
+    target = models.ForeignKey(Target, on_delete=models.DO_NOTHING, related_name="results", verbose_name=_("target"))
     period = models.ForeignKey(
-        ReportingPeriod, on_delete=models.CASCADE, related_name="target_results", verbose_name=_("as of")
+        ReportingPeriod, on_delete=models.DO_NOTHING, related_name="target_results", verbose_name=_("as of")
     )
     status = models.CharField(_("status"), max_length=20, choices=TargetStatus.choices)
     target_value = models.FloatField(_("target value"), null=True)
@@ -63,9 +72,9 @@ class TargetResult(models.Model):
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
+        managed = False  # a view: results_targetresult over results_targetseries
         verbose_name = _("target result")
         verbose_name_plural = _("target results")
-        constraints = [models.UniqueConstraint(fields=["target", "period"], name="target_result_per_quarter")]
 
     def __str__(self):
         return f"{self.target_id} @ {self.period_id}: {self.status}"
@@ -85,9 +94,11 @@ class TargetResult(models.Model):
 
 
 class TaskResult(models.Model):
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="results", verbose_name=_("task"))
+    """A task as of a quarter: the view of TaskSeries at the quarter's position."""
+
+    task = models.ForeignKey(Task, on_delete=models.DO_NOTHING, related_name="results", verbose_name=_("task"))
     period = models.ForeignKey(
-        ReportingPeriod, on_delete=models.CASCADE, related_name="task_results", verbose_name=_("as of")
+        ReportingPeriod, on_delete=models.DO_NOTHING, related_name="task_results", verbose_name=_("as of")
     )
     status = models.CharField(_("status"), max_length=20)
     percent_complete = models.PositiveSmallIntegerField(_("percent complete"), null=True)
@@ -96,53 +107,128 @@ class TaskResult(models.Model):
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
+        managed = False  # a view: results_taskresult over results_taskseries
         verbose_name = _("task result")
         verbose_name_plural = _("task results")
-        constraints = [models.UniqueConstraint(fields=["task", "period"], name="task_result_per_quarter")]
 
     def __str__(self):
         return f"{self.task_id} @ {self.period_id}: {self.status}"
 
 
 class Rollup(models.Model):
-    """Counts by status for the whole plan, one action area or one department, as of a quarter."""
+    """Counts by status for the whole plan, one action area or one department, as of a quarter: the view of
+    RollupSeries at the quarter's position."""
 
     class Scope(models.TextChoices):
         PLAN = "plan", _("Whole plan")
         AREA = "area", _("Action area")
         DEPARTMENT = "department", _("Department")
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rollups", verbose_name=_("plan"))
+    plan = models.ForeignKey(Plan, on_delete=models.DO_NOTHING, related_name="rollups", verbose_name=_("plan"))
     period = models.ForeignKey(
-        ReportingPeriod, on_delete=models.CASCADE, related_name="rollups", verbose_name=_("as of")
+        ReportingPeriod, on_delete=models.DO_NOTHING, related_name="rollups", verbose_name=_("as of")
     )
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, null=True, related_name="rollups")
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, null=True, related_name="rollups")
+    area = models.ForeignKey(Area, on_delete=models.DO_NOTHING, null=True, related_name="rollups")
+    department = models.ForeignKey(Department, on_delete=models.DO_NOTHING, null=True, related_name="rollups")
     targets = models.JSONField(_("targets by status"), default=dict)
     tasks = models.JSONField(_("tasks by status"), default=dict)
     timeliness = models.JSONField(_("reporting timeliness"), default=dict)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
+        managed = False  # a view: results_rollup over results_rollupseries
         verbose_name = _("rollup")
         verbose_name_plural = _("rollups")
+
+    def __str__(self):
+        return f"{self.scope} {self.area_id or self.department_id or ''} @ {self.period_id}"
+
+
+# --- the series the engine writes (results.series) -------------------------------------------------------------
+
+
+class SeriesRow(models.Model):
+    """What every series row has: where its series starts, and when the engine last wrote it."""
+
+    first_quarter = models.IntegerField(
+        _("first quarter"), help_text=_("The position (year × 4 + quarter − 1) of the series' first element.")
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        abstract = True
+
+
+class TargetSeries(SeriesRow):
+    """A target's results, quarter by quarter: the columns of TargetResult as series."""
+
+    target = models.OneToOneField(Target, on_delete=models.CASCADE, related_name="series", verbose_name=_("target"))
+    status = Series(of="text")
+    target_value = Series(of="float8")
+    latest_value = Series(of="float8")
+    progress = Series(of="float8")
+    expected = Series(of="float8")
+    forecast = Series(of="float8")
+    forecast_meets = Series(of="boolean")
+    judged_value = Series(of="float8")
+    baseline_value = Series(of="float8")
+    baseline_on = Series(of="date")
+    latest_kind = Series(of="text")
+    latest_figures = models.JSONField(default=list)
+    judged_kind = Series(of="text")
+
+    class Meta:
+        verbose_name = _("target's results by quarter")
+        verbose_name_plural = _("targets' results by quarter")
+
+    def __str__(self):
+        return f"target {self.target_id} from {self.first_quarter}"
+
+
+class TaskSeries(SeriesRow):
+    """A task's results, quarter by quarter: the columns of TaskResult as series."""
+
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="series", verbose_name=_("task"))
+    status = Series(of="text")
+    percent_complete = Series(of="smallint")
+    overdue = Series(of="boolean")
+    co_departments = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("task's results by quarter")
+        verbose_name_plural = _("tasks' results by quarter")
+
+    def __str__(self):
+        return f"task {self.task_id} from {self.first_quarter}"
+
+
+class RollupSeries(SeriesRow):
+    """A group's counts, quarter by quarter: the columns of Rollup as series (JSON arrays of the counts)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("plan"))
+    scope = models.CharField(_("scope"), max_length=16, choices=Rollup.Scope.choices)
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, null=True, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, null=True, related_name="+")
+    targets = models.JSONField(default=list)
+    tasks = models.JSONField(default=list)
+    timeliness = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("group's counts by quarter")
+        verbose_name_plural = _("groups' counts by quarter")
         constraints = [
+            models.UniqueConstraint(fields=["plan"], condition=models.Q(scope="plan"), name="rollup_series_plan"),
             models.UniqueConstraint(
-                fields=["plan", "period"], condition=models.Q(scope="plan"), name="rollup_one_per_plan_quarter"
+                fields=["plan", "area"], condition=models.Q(scope="area"), name="rollup_series_area"
             ),
             models.UniqueConstraint(
-                fields=["plan", "period", "area"], condition=models.Q(scope="area"), name="rollup_one_per_area_quarter"
-            ),
-            models.UniqueConstraint(
-                fields=["plan", "period", "department"],
-                condition=models.Q(scope="department"),
-                name="rollup_one_per_department_quarter",
+                fields=["plan", "department"], condition=models.Q(scope="department"), name="rollup_series_department"
             ),
         ]
 
     def __str__(self):
-        return f"{self.scope} {self.area_id or self.department_id or ''} @ {self.period_id}"
+        return f"{self.scope} {self.area_id or self.department_id or ''} from {self.first_quarter}"
 
 
 class ComputationRun(models.Model):

@@ -123,3 +123,44 @@ def percent_down_flag(report, *, update=None):
         detail={"before": 60, "after": 40, "year": 2025, "quarter": 4},
         computed_at=timezone.now(),
     )
+
+
+def write_target_result(target, period, **fields) -> None:
+    """Set a target's result as of a quarter, as a test's given: through the target's series, since the per-quarter
+    table is a view over it (results.series). A quarter with no result yet starts from an empty one."""
+    from django.utils import timezone
+
+    from results.engine.rows import TargetRow
+    from results.engine.write import fold
+    from results.models import TargetSeries
+    from results.series import quarter_index
+
+    empty = TargetRow(
+        **{**dict.fromkeys(TargetRow._fields), "latest_kind": "", "latest_figures": {}, "judged_kind": ""}
+    )
+    series = TargetSeries.objects.filter(target=target).first()
+    rows = {}
+    if series is not None:
+        columns = [getattr(series, name) for name in TargetRow._fields]
+        rows = {
+            series.first_quarter + i: TargetRow._make(values)
+            for i, values in enumerate(zip(*columns, strict=True))
+            if values[0] is not None
+        }
+    position = quarter_index(period.year, period.quarter)
+    rows[position] = rows.get(position, empty)._replace(**fields)
+    first, columns = fold(rows, len(TargetRow._fields))
+    TargetSeries.objects.update_or_create(
+        target=target,
+        defaults={
+            "first_quarter": first,
+            "computed_at": timezone.now(),
+            **dict(zip(TargetRow._fields, columns, strict=True)),
+        },
+    )
+
+
+def update_target_results(results, **fields) -> None:
+    """`QuerySet.update` for the results of a view (TargetResult): each one written through its series."""
+    for result in list(results.select_related("target", "period")):
+        write_target_result(result.target, result.period, **fields)

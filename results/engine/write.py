@@ -1,128 +1,153 @@
-"""Compare fresh rows with the stored ones and write only the changes: two runs over the same inputs leave the same
-rows, and the second writes nothing."""
+"""Fold fresh rows into the stored series and write the series that changed: two runs over the same inputs leave the
+same series, and the second writes nothing.
+
+A scope recomputes some quarters of some owners (targets, tasks, groups). Each owner's stored series is unfolded to
+its rows by quarter, the fresh rows are laid over it, and the whole series is written again when any quarter
+differs (results.series: one row per owner). The stored rows of the scope's quarters that were not recomputed are
+handed back, for the rollups.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import JSONField, Q
+from django.db.models import Q
 
-from ..models import Rollup, TargetResult, TaskResult
+from ..models import RollupSeries, TargetSeries, TaskSeries
+from ..series import Series, quarter_index
 from .compute import Groups, RollupKey, TargetKey, TaskKey
 from .inputs import Scope, Shape
-from .rows import ROLLUP_FIELDS, TARGET_FIELDS, TASK_FIELDS, RollupRow, TargetRow, TaskRow, same
+from .rows import RollupRow, TargetRow, TaskRow, same
 
-ROLLUP_KEY = ("scope", "area_id", "department_id", "period_id")
 BATCH = 2000
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How one kind of result is stored: its series model, the columns naming a series' owner, its row."""
+
+    model: type
+    owner: tuple[str, ...]
+    row: type[NamedTuple]
+
+
+TARGETS = Layout(TargetSeries, ("target_id",), TargetRow)
+TASKS = Layout(TaskSeries, ("task_id",), TaskRow)
+ROLLUPS = Layout(RollupSeries, ("scope", "area_id", "department_id"), RollupRow)
+
+
 def store_targets(scope: Scope, shape: Shape, fresh: dict[TargetKey, TargetRow], now) -> tuple[dict, int]:
-    """Write the scope's target rows. Returns the stored rows of the scope's quarters that were not recomputed
-    (other indicators' targets, for the rollups), and the rows written."""
-    stored = TargetResult.objects.filter(target_id__in=[t["pk"] for t in shape.targets], period__in=scope.periods)
-    rows = stored.order_by().values_list("pk", "target_id", "period_id", *TARGET_FIELDS)
-    existing, others = _split(rows, fresh, TargetRow)
-    written = _write(TargetResult, ("target_id", "period_id"), fresh, existing, TargetRow, now, upsert=True)
-    return others, written
+    """Write the scope's targets' series. Returns the stored rows of the scope's quarters that were not recomputed
+    (other indicators' targets, for the rollups), and the series written."""
+    stored = TargetSeries.objects.filter(target_id__in=[t["pk"] for t in shape.targets])
+    return _store(TARGETS, scope, stored, fresh, now, {})
 
 
 def store_tasks(scope: Scope, shape: Shape, fresh: dict[TaskKey, TaskRow], now) -> tuple[dict, int]:
-    """As store_targets, for the scope's task rows."""
-    stored = TaskResult.objects.filter(task_id__in=list(shape.task_area), period__in=scope.periods)
-    rows = stored.order_by().values_list("pk", "task_id", "period_id", *TASK_FIELDS)
-    existing, others = _split(rows, fresh, TaskRow)
-    written = _write(TaskResult, ("task_id", "period_id"), fresh, existing, TaskRow, now, upsert=True)
-    return others, written
+    """As store_targets, for the scope's tasks."""
+    stored = TaskSeries.objects.filter(task_id__in=list(shape.task_area))
+    return _store(TASKS, scope, stored, fresh, now, {})
 
 
 def store_rollups(scope: Scope, groups: Groups, fresh: dict[RollupKey, RollupRow], now) -> int:
-    """Write the rollups of the groups the scope recomputes; returns the rows written."""
-    plan, period_ids = scope.plan, [p.pk for p in scope.periods]
-    existing = Rollup.objects.filter(plan=plan, period_id__in=period_ids).order_by()
+    """Write the series of the groups the scope recomputes; returns the series written."""
+    stored = RollupSeries.objects.filter(plan=scope.plan)
     if groups.wanted is not None:
-        existing = existing.filter(
-            Q(scope=Rollup.Scope.PLAN)
-            | Q(scope=Rollup.Scope.AREA, area_id__in=groups.areas)
-            | Q(scope=Rollup.Scope.DEPARTMENT, department_id__in=groups.departments)
+        stored = stored.filter(
+            Q(scope="plan")
+            | Q(scope="area", area_id__in=groups.areas)
+            | Q(scope="department", department_id__in=groups.departments)
         )
-    rows = existing.values_list("pk", *ROLLUP_KEY, *ROLLUP_FIELDS)
-    return _write(Rollup, ROLLUP_KEY, fresh, rows, RollupRow, now, plan_id=plan.pk)
+    _others, written = _store(ROLLUPS, scope, stored, fresh, now, {"plan_id": scope.plan.pk})
+    return written
 
 
-def _split(rows, fresh: dict, row_type: type[NamedTuple]) -> tuple[list, dict]:
-    """Stored (pk, owner, period, *fields) rows: those to compare with fresh ones, and the others' rows by key."""
-    existing, others = [], {}
-    make = row_type._make
-    for row in rows:
-        key = (row[1], row[2])
-        if key in fresh:
-            existing.append(row)
-        else:
-            others[key] = make(row[3:])
-    return existing, others
+def _store(layout: Layout, scope: Scope, stored_rows, fresh: dict, now, common: dict) -> tuple[dict, int]:
+    fields = layout.row._fields
+    position = {q.pk: quarter_index(q.year, q.quarter) for q in scope.quarters}
+    in_scope = {position[p.pk]: p.pk for p in scope.periods}
+    width = len(layout.owner)
+    by_owner: dict[tuple, dict[int, NamedTuple]] = defaultdict(dict)
+    for key, row in fresh.items():
+        by_owner[key[:width]][position[key[width]]] = row
+
+    make = layout.row._make
+    stored, others = {}, {}
+    for pk, *owner_and_series in stored_rows.order_by().values_list("pk", *layout.owner, "first_quarter", *fields):
+        owner, first, columns = tuple(owner_and_series[:width]), owner_and_series[width], owner_and_series[width + 1 :]
+        rows = {first + i: make(values) for i, values in enumerate(zip(*columns, strict=True)) if values[0] is not None}
+        stored[owner] = (pk, rows)
+        if owner not in by_owner:
+            others.update({(*owner, period_id): rows[p] for p, period_id in in_scope.items() if p in rows})
+
+    changed = {}
+    for owner, recomputed in by_owner.items():
+        pk, rows = stored.get(owner, (None, {}))
+        merged = {**rows, **recomputed}
+        if len(merged) == len(rows) and all(same(rows[p], row) for p, row in recomputed.items()):
+            continue
+        changed[owner] = (pk, merged)
+    _write(layout, changed, now, common)
+    return others, len(changed)
 
 
-def _write(
-    model, key: tuple[str, ...], fresh: dict, existing, row_type: type[NamedTuple], now, *, upsert=False, **common
-) -> int:
-    """Insert missing rows and replace changed ones; `existing` rows are (pk, *key, *fields).
-
-    The stored fields are read in the order of the row's, so a stored row equal to the fresh one as a tuple is the
-    same row (most rows, on most runs); any other is named and compared field by field (rows.same).
-
-    With `upsert` (the key is a unique constraint: target and task results) a changed row is replaced in the
-    same INSERT, ON CONFLICT (only then: a plain INSERT of new rows, a first full run's 1.2 M at N = 300, avoids
-    PostgreSQL's speculative insertion); otherwise (rollups, unique by three partial constraints) it is deleted
-    and inserted again. Either way, not Django's bulk_update, whose CASE per field and row is slow in Python and
-    in the database when a rule change touches every row. The plan is locked (see engine.run), so no other
-    recompute of it sees the gap.
-    """
-    fields = row_type._fields
-    width = len(key)
-    stored = {row[1 : 1 + width]: (row[0], row[1 + width :]) for row in existing}
-    make = row_type._make
-    encode = [isinstance(model._meta.get_field(f), JSONField) for f in fields]
+def _write(layout: Layout, changed: dict[tuple, tuple[int | None, dict]], now, common: dict) -> None:
+    """Replace the changed series: delete the stored ones, insert them whole. The plan is locked (see engine.run),
+    so no other recompute of it sees the gap."""
+    if not changed:
+        return
+    stale = [pk for pk, _rows in changed.values() if pk is not None]
+    for i in range(0, len(stale), BATCH):
+        layout.model.objects.filter(pk__in=stale[i : i + BATCH]).delete()
+    fields = layout.row._fields
+    columns = ("computed_at", *common, *layout.owner, "first_quarter", *fields)
+    model_fields = [layout.model._meta.get_field(c) for c in columns]
+    prepare = [_preparer(f) for f in model_fields[len(columns) - len(fields) :]]
     stamp = (connection.ops.adapt_datetimefield_value(now), *common.values())
-    rows, stale = [], []
-    for ident, values in fresh.items():
-        current = stored.get(ident)
-        if current is not None:
-            if current[1] == values or same(make(current[1]), values):
-                continue
-            stale.append(current[0])
-        rows.append((*stamp, *ident, *(json.dumps(v) if e else v for v, e in zip(values, encode, strict=True))))
-    if not upsert:
-        for i in range(0, len(stale), BATCH):
-            model.objects.filter(pk__in=stale[i : i + BATCH]).delete()
-    _insert(model, ("computed_at", *common, *key, *fields), rows, conflict=key if upsert and stale else ())
-    return len(rows)
+    rows = []
+    for owner, (_pk, by_position) in changed.items():
+        first, series = fold(by_position, len(fields))
+        rows.append((*stamp, *owner, first, *(p(s) for p, s in zip(prepare, series, strict=True))))
+    _insert(layout.model, model_fields, rows)
 
 
-def _insert(model, columns: tuple[str, ...], rows: list[tuple], *, conflict: tuple[str, ...] = ()) -> None:
-    """bulk_create without model instances, whose construction and per-field preparation were most of a first
-    full recompute: the values are already what the columns hold (JSON encoded, the timestamp adapted).
-    `conflict`: the columns of a unique constraint; a row that would break it updates the stored one instead."""
+def fold(rows: dict[int, tuple], width: int) -> tuple[int, list[list]]:
+    """Rows by quarter position into `width` columns from the first position to the last, None where a quarter
+    has no row."""
+    first, last = min(rows), max(rows)
+    columns = [[None] * (last - first + 1) for _ in range(width)]
+    for position, row in rows.items():
+        for column, value in zip(columns, row, strict=True):
+            column[position - first] = value
+    return first, columns
+
+
+def _preparer(field):
+    if isinstance(field, Series):
+        return lambda values: field.get_db_prep_value(values, connection)
+    return lambda values: json.dumps(values, separators=(",", ":"))
+
+
+def _insert(model, fields: list, rows: list[tuple]) -> None:
+    """bulk_create without model instances: the values are already what the columns hold."""
     if not rows:
         return
-    fields = [model._meta.get_field(c) for c in columns]
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
-    tail = ""
-    if conflict:
-        target = [model._meta.get_field(c).column for c in conflict]
-        changed = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in fields if f.column not in target)
-        tail = f" ON CONFLICT ({', '.join(quote(c) for c in target)}) DO UPDATE SET {changed}"
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    marks = [f.get_placeholder(None, None, connection) if isinstance(f, Series) else "%s" for f in fields]
+    placeholders = "(" + ", ".join(marks) + ")"
     size = min(BATCH, connection.ops.bulk_batch_size(fields, rows))
     with connection.cursor() as cursor:
         for i in range(0, len(rows), size):
             batch = rows[i : i + size]
-            cursor.execute(head + ", ".join([placeholders] * len(batch)) + tail, [v for row in batch for v in row])
+            cursor.execute(head + ", ".join([placeholders] * len(batch)), [v for row in batch for v in row])
 
 
-ANALYZE_AFTER = 10_000  # rows written by one full run
+ANALYZE_AFTER = 1_000  # series written by one full run
 
 
 def analyze_if_filled(written: int) -> None:
@@ -133,6 +158,7 @@ def analyze_if_filled(written: int) -> None:
 
 
 def analyze_results() -> None:
-    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (TargetResult, TaskResult, Rollup))
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (TargetSeries, TaskSeries, RollupSeries))
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")
+

@@ -11,6 +11,7 @@ from evaluation.models import ReportFile
 from indicators.models import Target
 from results.models import TargetResult
 from targets.models import Area
+from tests.factories import update_target_results
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_a_final_report_regenerates_byte_for_byte_whatever_changes_later(
     first = _generate(evaluation, demo_office, django_capture_on_commit_callbacks)
 
     # Later approvals and recomputes change the live results of 2025 …
-    TargetResult.objects.filter(period__year=2025, period__quarter=4).update(status="achieved")
+    update_target_results(TargetResult.objects.filter(period__year=2025, period__quarter=4), status="achieved")
     second = _generate(evaluation, demo_office, django_capture_on_commit_callbacks)
     assert first.from_final and second.from_final
     assert first.file.read() == second.file.read()

@@ -9,6 +9,7 @@ from results.engine import write
 from results.fingerprints import ENGINE_VERSION
 from results.models import ComputationRun, FillState, TargetResult
 from tasks.models import ReportingPeriod
+from tests.factories import update_target_results
 from tests.results.test_services import coverage_result, history  # noqa: F401 (a fixture)
 
 # Three quarters of 2024, each approved (the only quarters there are).
@@ -82,7 +83,7 @@ def test_the_next_nightly_run_recomputes_a_crashed_plan_in_full_though_its_finge
     monkeypatch.undo()
     # What a crash in a run writing in several transactions could leave behind: a row half written.
     half_written = coverage_result(plan, periods[0])
-    TargetResult.objects.filter(pk=half_written.pk).update(status="off_track", latest_value=None)
+    update_target_results(TargetResult.objects.filter(pk=half_written.pk), status="off_track", latest_value=None)
 
     outcome = services.recompute_plans([plan])
 

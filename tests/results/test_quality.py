@@ -15,6 +15,7 @@ from results.models import TargetResult
 from tasks import services
 from tasks.models import IndicatorValue, QualityFlag, QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate
 from tasks.official import OfficialEntry, record_official_figures
+from tests.factories import update_target_results, write_target_result
 from tests.tasks.test_smoke import complete_data
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def flags(report, kind=None):
 
 def lagging_forest_target(report_a, status=Status.OFF_TRACK) -> Target:
     target = Target.objects.get(task=forest_update(report_a).task, indicator__name=FOREST_COVER, period="2025")
-    TargetResult.objects.create(target=target, period=report_a.period, status=status, computed_at=timezone.now())
+    write_target_result(target, report_a.period, status=status)
     return target
 
 
@@ -97,7 +98,7 @@ def test_task_reported_behind_or_with_targets_on_track_is_not_flagged(report_a, 
     report = submit(report_a, dept_a_user, status="behind")  # the unit says so itself
     assert flags(report, Kind.TARGETS_LAG) == []
 
-    TargetResult.objects.filter(target=target).update(status=Status.ON_TRACK)
+    update_target_results(TargetResult.objects.filter(target=target), status=Status.ON_TRACK)
     quality.compute_flags(report=report)
     assert flags(report, Kind.TARGETS_LAG) == []
 
@@ -128,7 +129,7 @@ def test_only_the_latest_result_up_to_the_quarter_counts(report_a, dept_a_user):
     later = ReportingPeriod.objects.create(
         year=report_a.period.year, quarter=2, opens_on=report_a.period.opens_on, due_on=report_a.period.due_on
     )
-    TargetResult.objects.create(target=target, period=later, status=Status.ON_TRACK, computed_at=timezone.now())
+    write_target_result(target, later, status=Status.ON_TRACK)
     report = submit(
         report_a, dept_a_user, status="completed", percent_complete=100
     )  # ... a later quarter's result does not hide it

@@ -11,7 +11,17 @@ from indicators.models import Indicator
 from results import fingerprints, overdue, services
 from results.engine import run as engine_run
 from results.engine import write
-from results.models import ComputationRun, PendingRecompute, Rollup, TargetResult, TaskResult
+from results.engine.rows import ROLLUP_FIELDS, TARGET_FIELDS, TASK_FIELDS
+from results.models import (
+    ComputationRun,
+    PendingRecompute,
+    Rollup,
+    RollupSeries,
+    TargetResult,
+    TargetSeries,
+    TaskResult,
+    TaskSeries,
+)
 from tasks import services as reporting
 from tasks.models import Notice, QuarterlyReport, ReportingPeriod
 from tests.tasks.test_smoke import complete_data
@@ -180,16 +190,31 @@ def full_runs() -> int:
 
 
 def result_rows() -> dict:
-    """Every result row with its id and when it was computed: what a recompute left, row by row."""
-    return {
+    """Every result row, by quarter, with what it says, and every stored series with its id and when it was written:
+    what a recompute left (the rows are views of the series, results.series)."""
+    rows = {
+        (model.__name__, *key): tuple(values)
+        for model, fields, values in (
+            (TargetResult, ("target_id", "period_id"), TARGET_FIELDS),
+            (TaskResult, ("task_id", "period_id"), TASK_FIELDS),
+            (Rollup, ("scope", "area_id", "department_id", "period_id"), ROLLUP_FIELDS),
+        )
+        for *key, values in _keyed(model.objects.values_list(*fields, *values), len(fields))
+    }
+    series = {
         (model.__name__, *key): (pk, computed_at)
         for model, fields in (
-            (TargetResult, ("target_id", "period_id")),
-            (TaskResult, ("task_id", "period_id")),
-            (Rollup, ("scope", "area_id", "department_id", "period_id")),
+            (TargetSeries, ("target_id",)),
+            (TaskSeries, ("task_id",)),
+            (RollupSeries, ("scope", "area_id", "department_id")),
         )
         for pk, computed_at, *key in model.objects.values_list("pk", "computed_at", *fields)
     }
+    return {"rows": rows, "series": series}
+
+
+def _keyed(rows, width):
+    return ((*row[:width], row[width:]) for row in rows)
 
 
 def test_a_full_recompute_passes_over_a_plan_whose_inputs_have_not_changed(plan, history):
@@ -415,8 +440,10 @@ def test_an_approval_rewrites_only_its_targets_tasks_and_their_rollups(
         _approve_q4(plan, dept_a_user, office_user, four_quarters)
 
     after = result_rows()
-    assert set(after) == set(before)
-    changed = {key for key in after if after[key] != before[key]}
+    assert set(after["rows"]) == set(before["rows"])
+    assert set(after["series"]) == set(before["series"])
+    changed = {key for key in after["rows"] if after["rows"][key] != before["rows"][key]}
+    rewritten = {key for key in after["series"] if after["series"][key] != before["series"][key]}
     report = QuarterlyReport.objects.get(period=four_quarters[3])
     indicator_ids = set(report.indicator_values.values_list("indicator_id", flat=True))
     task_ids = set(report.task_updates.values_list("task_id", flat=True))
@@ -429,13 +456,16 @@ def test_an_approval_rewrites_only_its_targets_tasks_and_their_rollups(
     leads = set(
         Responsibility.objects.filter(task_id__in=task_ids, role="lead").values_list("department_id", flat=True)
     )
-    allowed = {("TargetResult", pk, four_quarters[3].pk) for pk in targets.values_list("pk", flat=True)}
-    allowed |= {("TaskResult", pk, four_quarters[3].pk) for pk in task_ids}
-    allowed |= {("Rollup", "plan", None, None, four_quarters[3].pk)}
-    allowed |= {("Rollup", "area", pk, None, four_quarters[3].pk) for pk in areas}
-    allowed |= {("Rollup", "department", None, pk, four_quarters[3].pk) for pk in leads | {department.pk}}
+    owners = {("TargetSeries", pk) for pk in targets.values_list("pk", flat=True)}
+    owners |= {("TaskSeries", pk) for pk in task_ids}
+    owners |= {("RollupSeries", "plan", None, None)}
+    owners |= {("RollupSeries", "area", pk, None) for pk in areas}
+    owners |= {("RollupSeries", "department", None, pk) for pk in leads | {department.pk}}
+    view_of = {"TargetSeries": "TargetResult", "TaskSeries": "TaskResult", "RollupSeries": "Rollup"}
+    allowed = {(view_of[name], *key, four_quarters[3].pk) for name, *key in owners}
     assert changed
-    assert changed <= allowed
+    assert changed <= allowed  # what the pages read: only the approved quarter of its targets, tasks and groups
+    assert rewritten <= owners  # what was written: only their series
     assert ("TargetResult", coverage_result(plan, four_quarters[3]).target_id, four_quarters[3].pk) in changed
     assert services.recompute_plan(plan, force=True) == 0  # the approval left what a full recompute computes
 

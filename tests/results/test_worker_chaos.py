@@ -13,7 +13,7 @@ import pytest
 
 from evaluation import services as evaluation_services
 from evaluation.models import ReportFile
-from results.models import ComputationRun, TargetResult
+from results.models import ComputationRun, TargetResult, TargetSeries
 from tests.evaluation.test_worker_pdf import history, shared_media  # noqa: F401 (fixtures)
 from tests.results.test_worker import launch_worker, publish_to, services_up, worker  # noqa: F401 (fixtures)
 
@@ -69,7 +69,7 @@ def test_a_recompute_whose_worker_is_killed_mid_run_is_finished_by_the_next_work
     request.getfixturevalue("history")
     from ninghe_carbon.celery import app
 
-    TargetResult.objects.all().delete()
+    TargetSeries.objects.all().delete()
     ComputationRun.objects.all().delete()
     result = app.send_task("results.jobs.full_recompute", kwargs={"force": True}, queue=celery.queue)
     received = f"Task results.jobs.full_recompute[{result.id}] received"
