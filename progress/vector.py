@@ -12,6 +12,7 @@ it is evaluated as of each quarter's end, which is what the engine does.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,8 +27,8 @@ NUMERIC = ("gte", "gt", "lte", "lt", "eq", "approx")
 
 @dataclass
 class Grid:
-    """Results of n targets as of Q quarters: status codes (index in STATUSES), floats with NaN for None, and
-    forecast_meets as -1 (None), 0 or 1."""
+    """Results of n targets as of Q quarters: status codes (index in STATUSES), floats with NaN for None,
+    forecast_meets as -1 (None), 0 or 1, and the baseline's date as a proleptic ordinal (NaN for None)."""
 
     status: np.ndarray
     target_value: np.ndarray
@@ -36,6 +37,9 @@ class Grid:
     expected: np.ndarray
     forecast: np.ndarray
     forecast_meets: np.ndarray
+    judged: np.ndarray
+    baseline: np.ndarray
+    baseline_date: np.ndarray
 
 
 def _ordinal(day: dt.date | None) -> float:
@@ -205,6 +209,9 @@ def evaluate_grid(specs: Sequence[TargetSpec], values: np.ndarray, ends: Sequenc
         expected=np.where(numeric, expected, np.nan),
         forecast=np.where(numeric, forecast, np.nan),
         forecast_meets=np.where(numeric, meets, -1).astype(np.int8),
+        judged=nan.copy(),
+        baseline=np.where((kind == 3) | numeric, np.broadcast_to(base, shape), np.nan),
+        baseline_date=np.where((kind == 3) | numeric, np.broadcast_to(base_day, shape), np.nan),
     )
     _final_verdicts(grid, specs, values, ends, rules)
     return grid
@@ -218,13 +225,15 @@ def _final_verdicts(grid: Grid, specs: Sequence[TargetSpec], values: np.ndarray,
         if spec.target_date is None:
             continue
         points = [Point(end, float(v)) for end, v in zip(ends, values[i], strict=True) if not np.isnan(v)]
-        for a, end in enumerate(ends):
+        for a in range(bisect_left(ends, spec.target_date), len(ends)):  # before its date nothing is final
+            end = ends[a]
             upto = [p for p in points if p.when <= end]
             if not is_final(spec, upto, end):
                 continue
             final = verdict(spec, upto, rules)
             grid.status[i, a] = CODE[final.status]
-            for name in ("target_value", "latest", "progress", "expected", "forecast"):
+            for name in ("target_value", "latest", "progress", "expected", "forecast", "judged", "baseline"):
                 number = getattr(final, name)
                 getattr(grid, name)[i, a] = np.nan if number is None else number
+            grid.baseline_date[i, a] = _ordinal(final.baseline_date)
             grid.forecast_meets[i, a] = -1 if final.forecast_meets is None else int(final.forecast_meets)

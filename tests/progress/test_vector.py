@@ -73,8 +73,10 @@ def test_the_vectorised_evaluation_agrees_with_the_scalar_one(targets, chosen_ru
         for a, scalar in enumerate(evaluations):
             where = f"target {i} as of {ENDS[a]}: {scalar}"
             assert STATUSES[grid.status[i, a]] == scalar.status, where
-            for field in ("target_value", "latest", "progress", "expected", "forecast"):
+            for field in ("target_value", "latest", "progress", "expected", "forecast", "judged", "baseline"):
                 assert _same(getattr(grid, field)[i, a], getattr(scalar, field)), f"{field} of {where}"
+            day = grid.baseline_date[i, a]
+            assert (None if math.isnan(day) else dt.date.fromordinal(int(day))) == scalar.baseline_date, where
             meets = grid.forecast_meets[i, a]
             assert (None if meets < 0 else bool(meets)) == scalar.forecast_meets, where
 
