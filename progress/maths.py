@@ -116,7 +116,10 @@ def relative_target(baseline: float, change_percent: float, direction: str) -> f
 
 
 def linear_trend(points: Sequence[Point]) -> tuple[float, float] | None:
-    """Least-squares slope and intercept over days since the first point; None if the dates do not vary."""
+    """Least-squares slope and intercept over days since the first point; None if the dates do not vary.
+
+    Squares are products: x ** 2 is pow(), which the C library may round an ulp away from x * x, and the
+    vectorised form (progress.vector) must give the same bits on any machine."""
     if len(points) < 2:
         return None
     origin = points[0].when
@@ -124,7 +127,7 @@ def linear_trend(points: Sequence[Point]) -> tuple[float, float] | None:
     ys = [p.value for p in points]
     n = len(points)
     mean_x, mean_y = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mean_x) ** 2 for x in xs)
+    sxx = sum((x - mean_x) * (x - mean_x) for x in xs)
     if sxx == 0:
         return None
     slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx

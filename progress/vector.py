@@ -42,6 +42,28 @@ class Grid:
     baseline_date: np.ndarray
 
 
+class _Sum:
+    """sum() of floats as Python (3.12 and later) takes it, element-wise: Neumaier's compensated summation, the
+    compensation added at the end when it is finite and not zero. The same steps in the same order give the same
+    bits as the scalar maths' sum()."""
+
+    def __init__(self, shape):
+        self.sum = np.zeros(shape)
+        self.compensation = np.zeros(shape)
+
+    def add(self, x: np.ndarray, where: np.ndarray) -> None:
+        with np.errstate(invalid="ignore", over="ignore"):
+            t = self.sum + x
+            c = np.where(np.abs(self.sum) >= np.abs(x), (self.sum - t) + x, (x - t) + self.sum)
+        self.compensation = np.where(where, self.compensation + c, self.compensation)
+        self.sum = np.where(where, t, self.sum)
+
+    def total(self) -> np.ndarray:
+        c = self.compensation
+        with np.errstate(invalid="ignore", over="ignore"):
+            return np.where((c != 0) & np.isfinite(c), self.sum + c, self.sum)
+
+
 def _ordinal(day: dt.date | None) -> float:
     return float(day.toordinal()) if day is not None else np.nan
 
@@ -112,17 +134,19 @@ def evaluate_grid(specs: Sequence[TargetSpec], values: np.ndarray, ends: Sequenc
     xs = day.reshape(1, q) - first_day  # days since the first point
     inside = has[:, None, :] & upto[None, :, :]  # [i, a, j]
     npts = count.astype(float)
-    sum_x, sum_y = np.zeros(shape), np.zeros(shape)
+    sum_x = np.zeros(shape)  # whole days: exact in any order, as sum() of ints is
+    sum_y = _Sum(shape)
     for j in range(q):
         sum_x = sum_x + np.where(inside[:, :, j], xs[:, j : j + 1], 0.0)
-        sum_y = sum_y + np.where(inside[:, :, j], filled[:, j : j + 1], 0.0)
+        sum_y.add(filled[:, j : j + 1], inside[:, :, j])
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_x, mean_y = sum_x / npts, sum_y / npts
-        sxx, sxy = np.zeros(shape), np.zeros(shape)
+        mean_x, mean_y = sum_x / npts, sum_y.total() / npts
+        sum_xx, sum_xy = _Sum(shape), _Sum(shape)
         for j in range(q):
             dx = xs[:, j : j + 1] - mean_x
-            sxx = sxx + np.where(inside[:, :, j], dx**2, 0.0)
-            sxy = sxy + np.where(inside[:, :, j], dx * (filled[:, j : j + 1] - mean_y), 0.0)
+            sum_xx.add(dx * dx, inside[:, :, j])
+            sum_xy.add(dx * (filled[:, j : j + 1] - mean_y), inside[:, :, j])
+        sxx, sxy = sum_xx.total(), sum_xy.total()
         slope = sxy / sxx
         intercept = mean_y - slope * mean_x
         forecast = intercept + slope * (target_day - first_day)
