@@ -103,12 +103,13 @@ def prepare_data(bench, url: str, plans: int, *, reuse: bool, seed: int, runs: i
 
 
 def ensure_results(bench) -> int:
-    """Results for every plan (as of the day after the last quarter's due date); only plans without any."""
-    from results.models import Rollup
+    """Results for every plan (as of the day after the last quarter's due date); only plans without any (no
+    rollup series: the per-quarter table results_rollup is a view over them, read here without unfolding it)."""
+    from results.models import RollupSeries
     from results.services import recompute_plans
     from targets.models import Plan
 
-    missing = list(Plan.objects.exclude(pk__in=Rollup.objects.values("plan_id")).order_by("pk"))
+    missing = list(Plan.objects.exclude(pk__in=RollupSeries.objects.values("plan_id")).order_by("pk"))
     if not missing:
         return 0
     t0 = time.perf_counter()

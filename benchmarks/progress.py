@@ -18,11 +18,11 @@ with the job run in-process, and after an official release (one official figure 
 tasks.official.record_official_figures, synthetic like the reports: issued by 基准测试·区统计局), and (e) the nightly
 run, which passes over plans whose inputs have not changed: with nothing changed, and after a value was corrected
 in some plans without their incremental recompute (the worker down), so it has work to do (in the latest quarter:
-that quarter is recomputed; in the first: every quarter is). Last, the floors of (b) and (c): the result rows
-inserted into the real result tables (keys, indexes and foreign keys), and compared with stored ones, by
-PostgreSQL alone, with no computing at all; and the same floors for the lean layout of issue 18 (one row per
-target, task or rollup group holding the per-quarter series as arrays). Every figure is a median of at least three
-runs, printed with its range.
+that quarter is recomputed; in the first: every quarter is). Last, the floors of (b) and (c): the stored series
+rows (results.series: one row per target, task or rollup group, its per-quarter values as arrays; the per-quarter
+tables results_targetresult, results_taskresult and results_rollup are views over them) inserted into the real
+series tables (keys, indexes and foreign keys), and compared with stored ones, by PostgreSQL alone, with no
+computing at all. Every figure is a median of at least three runs, printed with its range.
 
 BENCH_DATABASE_URL names the database; it is dropped and created again, so its name must contain "bench" (the
 application's `ninghe_carbon` and the tests' `test_ninghe_carbon` never can be).
@@ -450,30 +450,35 @@ def plain_read_copy() -> int:
 
 
 def clear_results() -> None:
+    """Every result emptied: the series tables the engine writes (the per-quarter tables are views over them),
+    the plans' fill states and runs, and the pending recomputes."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE results_targetresult, results_taskresult, results_rollup, results_fillstate, "
-            "results_computationrun, results_pendingrecompute"
+            "TRUNCATE " + ", ".join(SERIES_KEYS) + ", results_fillstate, results_computationrun, "
+            "results_pendingrecompute"
         )
-        cursor.execute("ANALYZE results_targetresult, results_taskresult, results_rollup")
+    analyze_results()
 
 
 def analyze_results(prefix: str = "") -> None:
-    """Fresh planner statistics for the result tables (or their copies, `prefix` "floor_")."""
+    """Fresh planner statistics for the series tables (or their copies, `prefix` "floor_")."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(prefix + table for table in RESULT_KEYS))
+        cursor.execute("ANALYZE " + ", ".join(prefix + table for table in SERIES_KEYS))
 
 
 # --- floors: what the result tables cost PostgreSQL whatever computes their rows --------------------------------
 
-RESULT_KEYS = {
-    "results_targetresult": ("target_id", "period_id"),
-    "results_taskresult": ("task_id", "period_id"),
-    "results_rollup": ("plan_id", "scope", "area_id", "department_id", "period_id"),
+# The tables the engine writes (results.series: one row per target, task or rollup group, the per-quarter values
+# as arrays), each with the columns naming a series' owner; results_targetresult, results_taskresult and
+# results_rollup are views over them.
+SERIES_KEYS = {
+    "results_targetseries": ("target_id",),
+    "results_taskseries": ("task_id",),
+    "results_rollupseries": ("plan_id", "scope", "area_id", "department_id"),
 }
 
 
@@ -482,12 +487,12 @@ FLOOR_REPEAT = MIN_RUNS
 
 
 def floor_tables(*, create: bool) -> None:
-    """Plain copies of the stored result rows (no index, no key), created and analyzed, or dropped: the source of
-    the floors, which write into and compare with the real tables."""
+    """Plain copies of the stored series rows (no index, no key), created and analyzed, or dropped: the source of
+    the floors, which write into and compare with the real series tables."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        for table in RESULT_KEYS:
+        for table in SERIES_KEYS:
             cursor.execute(f"DROP TABLE IF EXISTS floor_{table}")
             if create:
                 cursor.execute(f"CREATE TABLE floor_{table} AS SELECT * FROM {table}")
@@ -498,27 +503,28 @@ def truncate_results() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE " + ", ".join(RESULT_KEYS))
+        cursor.execute("TRUNCATE " + ", ".join(SERIES_KEYS))
 
 
 def floor_insert() -> None:
-    """Every result row inserted into the real (emptied) result tables from the copies, inside PostgreSQL, with
-    their indexes, unique constraints and foreign keys (checked at COMMIT, which is timed): no computing, no
-    sending, no comparing. A first full recompute, however its rows are computed, cannot take less."""
+    """Every series row inserted into the real (emptied) series tables from the copies, inside PostgreSQL, with
+    their primary and unique keys, indexes and foreign keys (deferred, checked at the COMMIT, which is timed): no
+    computing, no sending, no comparing. A first full recompute, however its rows are computed, cannot take less.
+    The last run leaves the tables holding the stored rows again."""
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
-        for table in RESULT_KEYS:
+        for table in SERIES_KEYS:
             cursor.execute(f"INSERT INTO {table} SELECT * FROM floor_{table}")
 
 
 def floor_compare() -> None:
-    """Every stored row compared with a copy of itself, inside PostgreSQL (a hash join on the key): a forced
-    recompute, even one whose fresh rows cost nothing, must at least compare them with the stored ones."""
+    """Every stored series row compared with a copy of itself, inside PostgreSQL (a hash join on its owner): a
+    forced recompute, even one whose fresh rows cost nothing, must at least compare them with the stored ones."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        for table, key in RESULT_KEYS.items():
+        for table, key in SERIES_KEYS.items():
             _compare(cursor, table, f"floor_{table}", key)
 
 
@@ -529,6 +535,7 @@ def _compare(cursor, table: str, copy: str, key: tuple[str, ...]) -> None:
         [table],
     )
     columns = [c for (c,) in cursor.fetchall()]
+    assert columns, f"{table}: no columns (is it a table of this database?)"
     on = " AND ".join(
         f"coalesce(a.{k}, 0) = coalesce(b.{k}, 0)" if k.endswith("_id") else f"a.{k} = b.{k}" for k in key
     )
@@ -542,141 +549,14 @@ def _compare(cursor, table: str, copy: str, key: tuple[str, ...]) -> None:
 
 
 def floor_read_back() -> None:
-    """Every stored result row sent to Python through the driver, JSON left as text: what comparing them in
-    Python costs before any comparing."""
+    """Every stored series row sent to Python through the driver (arrays decoded into lists, JSON left as text):
+    what comparing them in Python costs before any comparing."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        for table in RESULT_KEYS:
+        for table in SERIES_KEYS:
             cursor.execute(f"SELECT * FROM {table}")
             cursor.fetchall()
-
-
-# --- the lean layout's floors: the same results, one row per target, task or rollup group -----------------------
-
-TARGET_STATUSES = ["achieved", "on_track", "at_risk", "off_track", "no_data", "baseline_missing", "awaiting_city"]
-TIMELINESS = ["on_time", "late", "missing"]
-LEAN_KEYS = {
-    "floor_lean_target": ("target_id",),
-    "floor_lean_task": ("task_id",),
-    "floor_lean_rollup": ("plan_id", "scope", "area_id", "department_id"),
-}
-# The lean tables as issue 18 sketches them: per-quarter series as arrays (status codes as small integers, counts
-# as integer arrays of quarters × statuses), the first quarter's id, foreign keys deferred as Django makes them.
-LEAN_TABLES = {
-    "floor_lean_target": """
-        id bigserial PRIMARY KEY,
-        target_id bigint NOT NULL UNIQUE REFERENCES indicators_target (id) DEFERRABLE INITIALLY DEFERRED,
-        first_period_id bigint NOT NULL REFERENCES tasks_reportingperiod (id) DEFERRABLE INITIALLY DEFERRED,
-        status smallint[] NOT NULL, target_value float8[] NOT NULL, latest_value float8[] NOT NULL,
-        progress float8[] NOT NULL, expected float8[] NOT NULL, forecast float8[] NOT NULL,
-        forecast_meets boolean[] NOT NULL, computed_at timestamptz NOT NULL""",
-    "floor_lean_task": """
-        id bigserial PRIMARY KEY,
-        task_id bigint NOT NULL UNIQUE REFERENCES targets_task (id) DEFERRABLE INITIALLY DEFERRED,
-        first_period_id bigint NOT NULL REFERENCES tasks_reportingperiod (id) DEFERRABLE INITIALLY DEFERRED,
-        status smallint[] NOT NULL, percent_complete smallint[] NOT NULL, overdue boolean[] NOT NULL,
-        computed_at timestamptz NOT NULL""",
-    "floor_lean_rollup": """
-        id bigserial PRIMARY KEY,
-        plan_id bigint NOT NULL REFERENCES targets_plan (id) DEFERRABLE INITIALLY DEFERRED,
-        scope smallint NOT NULL,
-        area_id bigint REFERENCES targets_area (id) DEFERRABLE INITIALLY DEFERRED,
-        department_id bigint REFERENCES departments_department (id) DEFERRABLE INITIALLY DEFERRED,
-        first_period_id bigint NOT NULL REFERENCES tasks_reportingperiod (id) DEFERRABLE INITIALLY DEFERRED,
-        counts integer[] NOT NULL, computed_at timestamptz NOT NULL""",
-}
-LEAN_UNIQUE = (
-    "CREATE UNIQUE INDEX ON floor_lean_rollup (plan_id, scope, coalesce(area_id, 0), coalesce(department_id, 0))"
-)
-QUARTER_ORDER = "ORDER BY p.year, p.quarter"
-
-
-def lean_tables(*, create: bool) -> dict[str, int]:
-    """The stored results folded into the lean layout's rows (untimed; `src_` tables, no keys), and the empty lean
-    tables with their keys; or all of them dropped. Returns the lean rows per table."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        for table in LEAN_TABLES:
-            cursor.execute(f"DROP TABLE IF EXISTS {table}, src_{table}")
-        if not create:
-            return {}
-        cursor.execute("SELECT array_agg(DISTINCT status ORDER BY status) FROM results_taskresult")
-        (task_statuses,) = cursor.fetchone()
-        counted = [("targets", s) for s in TARGET_STATUSES]
-        counted += [("tasks", s) for s in [*(task_statuses or []), "overdue"]] + [("timeliness", s) for s in TIMELINESS]
-        agg = "FROM {0} r JOIN tasks_reportingperiod p ON p.id = r.period_id GROUP BY {1}"
-        cursor.execute(
-            "CREATE TABLE src_floor_lean_target AS SELECT row_number() OVER () AS id, * FROM (SELECT r.target_id, "
-            "min(r.period_id) AS first_period_id, "
-            f"array_agg(array_position(%s::text[], r.status)::smallint {QUARTER_ORDER}) AS status, "
-            + ", ".join(
-                f"array_agg(r.{c} {QUARTER_ORDER}) AS {c}"
-                for c in ("target_value", "latest_value", "progress", "expected", "forecast", "forecast_meets")
-            )
-            + ", max(r.computed_at) AS computed_at "
-            + agg.format("results_targetresult", "r.target_id")
-            + ") t",
-            [TARGET_STATUSES],
-        )
-        cursor.execute(
-            "CREATE TABLE src_floor_lean_task AS SELECT row_number() OVER () AS id, * FROM (SELECT r.task_id, "
-            "min(r.period_id) AS first_period_id, "
-            f"array_agg(array_position(%s::text[], r.status)::smallint {QUARTER_ORDER}) AS status, "
-            f"array_agg(coalesce(r.percent_complete, -1)::smallint {QUARTER_ORDER}) AS percent_complete, "
-            f"array_agg(r.overdue {QUARTER_ORDER}) AS overdue, max(r.computed_at) AS computed_at "
-            + agg.format("results_taskresult", "r.task_id")
-            + ") t",
-            [task_statuses or []],
-        )
-        kinds = ", ".join(f"('{k}', '{n}', {i})" for i, (k, n) in enumerate(counted))
-        cursor.execute(
-            "CREATE TABLE src_floor_lean_rollup AS SELECT row_number() OVER () AS id, * FROM (SELECT r.plan_id, "
-            "array_position(ARRAY['plan', 'area', 'department'], r.scope)::smallint AS scope, r.area_id, "
-            "r.department_id, min(r.period_id) AS first_period_id, array_agg(coalesce(CASE s.kind "
-            "WHEN 'timeliness' THEN (r.timeliness ->> s.name)::int "
-            "WHEN 'targets' THEN (r.targets -> s.name ->> 'count')::int "
-            "ELSE (r.tasks -> s.name ->> 'count')::int END, 0) ORDER BY p.year, p.quarter, s.i) AS counts, "
-            "max(r.computed_at) AS computed_at FROM results_rollup r "
-            "JOIN tasks_reportingperiod p ON p.id = r.period_id "
-            f"CROSS JOIN (VALUES {kinds}) AS s(kind, name, i) "
-            "GROUP BY r.plan_id, r.scope, r.area_id, r.department_id) t"
-        )
-        rows = {}
-        for table, columns in LEAN_TABLES.items():
-            cursor.execute(f"CREATE TABLE {table} ({columns})")
-            cursor.execute(f"ANALYZE src_{table}")
-            cursor.execute(f"SELECT count(*) FROM src_{table}")
-            rows[table] = cursor.fetchone()[0]
-        cursor.execute(LEAN_UNIQUE)
-    return rows
-
-
-def truncate_lean() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE " + ", ".join(LEAN_TABLES))
-
-
-def lean_insert() -> None:
-    """The lean rows inserted with their keys and indexes, foreign keys checked at the timed COMMIT: the floor of
-    a first full recompute in the lean layout."""
-    from django.db import connection, transaction
-
-    with transaction.atomic(), connection.cursor() as cursor:
-        for table in LEAN_TABLES:
-            cursor.execute(f"INSERT INTO {table} SELECT * FROM src_{table}")
-
-
-def lean_compare() -> None:
-    """The lean rows compared with their copies in one hash join per table: the floor of a forced recompute."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        for table, key in LEAN_KEYS.items():
-            _compare(cursor, table, f"src_{table}", key)
 
 
 def full_recompute(plans, force: bool = True) -> int:
@@ -736,14 +616,21 @@ def repeat(fn, *args, times: int, before=None) -> tuple[list[float], object]:
     return seconds, out
 
 
-def result_counts() -> dict[str, int]:
-    from results.models import Rollup, TargetResult, TaskResult
+def result_counts() -> tuple[dict[str, int], dict[str, int]]:
+    """The series rows the engine wrote, and the per-quarter rows the views over them show."""
+    from results.models import Rollup, RollupSeries, TargetResult, TargetSeries, TaskResult, TaskSeries
 
-    return {
+    series = {
+        "target series": TargetSeries.objects.count(),
+        "task series": TaskSeries.objects.count(),
+        "rollup series": RollupSeries.objects.count(),
+    }
+    by_quarter = {
         "target results": TargetResult.objects.count(),
         "task results": TaskResult.objects.count(),
         "rollups": Rollup.objects.count(),
     }
+    return series, by_quarter
 
 
 def office_user():
@@ -977,6 +864,12 @@ def revision() -> str:
     return f"@ {commit}" + (" + uncommitted changes" if dirty else "")
 
 
+def stage(name: str) -> None:
+    """Where a long run stands, on stderr (the figures go to stdout): the stage starting, the time, the load."""
+    now = dt.datetime.now(dt.UTC).strftime("%H:%M:%S UTC")
+    print(f"[{now}] {name}, load average {fmt_load(os.getloadavg())}", file=sys.stderr, flush=True)
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms"
 
@@ -1041,6 +934,7 @@ def main(argv=None) -> int:
         prepare_database(url, reuse=False)
         created = True
     if created:
+        stage(f"generating {args.plans} plans")
         generate(args.plans, args.seed)
     else:
         migrate()
@@ -1051,6 +945,7 @@ def main(argv=None) -> int:
     if args.only == "incremental":
         return only_incremental(base, args)
     load_before = os.getloadavg()
+    stage("(a) reads")
     approved_values = IndicatorValue.objects.filter(report__status=ReportStatus.APPROVED).count()
 
     # (a) the plain reads, each warmed once, then --repeat runs: through the ORM plan by plan as first measured,
@@ -1063,6 +958,7 @@ def main(argv=None) -> int:
     copy_s, copy_bytes = repeat(plain_read_copy, times=args.repeat)
 
     # (b) first full recompute (empty result tables) and (c) a second one forced (results present, nothing changed)
+    stage("(b) first full recomputes")
     clear_results()
     full_recompute(plans[:1])  # warm imports and the ORM's caches on one plan, then start from empty again
     if args.profile:
@@ -1072,11 +968,13 @@ def main(argv=None) -> int:
         cProfile.runctx("full_recompute(plans)", globals(), {"plans": plans}, args.profile)
         print(f"profile of the first full recompute written to {args.profile}")
     first_s, first_written = repeat(full_recompute, plans, times=args.full_repeat, before=clear_results)
-    counts = result_counts()
+    series_counts, quarter_counts = result_counts()
     analyze_results()  # autovacuum may be off (it is here): the second run is measured with fresh statistics
+    stage("(c) forced full recomputes")
     second_s, second_written = repeat(full_recompute, plans, times=args.full_repeat)
 
     # (e) the nightly run with nothing changed since the forced one, then with `--changed` plans changed
+    stage("(e) nightly runs")
     idle_s, idle_written = repeat(nightly, plans, times=args.repeat)
     changed_s, changed_written, early_s, early_written = [], [], [], []
     for i in range(args.full_repeat):
@@ -1086,19 +984,17 @@ def main(argv=None) -> int:
             times.append(took)
             written.append(rows)
 
+    stage("(d) incremental recomputes")
     inc_typical, inc_large, early, release = measure_incremental(base, args)
 
-    # the floors, into and against the real result tables (which hold the same rows again afterwards)
+    # the floors, into and against the real series tables (which hold the same rows again afterwards)
+    stage("floors")
     floor_tables(create=True)
     insert_s, _ = repeat(floor_insert, times=FLOOR_REPEAT, before=truncate_results)
     analyze_results()
     compare_s, _ = repeat(floor_compare, times=FLOOR_REPEAT)
     read_back_s, _ = repeat(floor_read_back, times=FLOOR_REPEAT)
     floor_tables(create=False)
-    lean_rows = lean_tables(create=True)
-    lean_insert_s, _ = repeat(lean_insert, times=FLOOR_REPEAT, before=truncate_lean)
-    lean_compare_s, _ = repeat(lean_compare, times=FLOOR_REPEAT)
-    lean_tables(create=False)
 
     read, copy = statistics.median(read_s), statistics.median(copy_s)
     print()
@@ -1109,10 +1005,10 @@ def main(argv=None) -> int:
     )
     print(f"  approved indicator values read: {read_rows:,} (of {approved_values:,} approved in the database)")
     print(f"  approved task updates read:     {upd_rows:,}; by COPY, both: {copy_bytes / 1e6:,.1f} MB")
-    print("  result rows: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
-    print("  the same results in the lean layout: " + ", ".join(f"{v:,} {k[11:]} rows" for k, v in lean_rows.items()))
+    print("  series rows stored: " + ", ".join(f"{v:,} {k}" for k, v in series_counts.items()))
+    print("  per-quarter rows the views show: " + ", ".join(f"{v:,} {k}" for k, v in quarter_counts.items()))
     print(
-        f"  rows written: first full {first_written:,}, second full (forced) {second_written:,}, "
+        f"  series rows written: first full {first_written:,}, second full (forced) {second_written:,}, "
         f"nightly {idle_written:,} with nothing changed, {changed_written} with {args.changed} plans changed in "
         f"their latest quarter and {early_written} in their first"
     )
@@ -1126,11 +1022,9 @@ def main(argv=None) -> int:
         ("(e) nightly full recompute, nothing changed", idle_s),
         (f"    nightly, {args.changed} of {args.plans} plans changed, latest quarter", changed_s),
         (f"    nightly, {args.changed} of {args.plans} plans changed, first quarter", early_s),
-        ("floor of (b): result rows inserted into the real tables", insert_s),
-        ("floor of (c): result rows compared in PostgreSQL", compare_s),
+        ("floor of (b): series rows inserted into the real tables", insert_s),
+        ("floor of (c): series rows compared in PostgreSQL", compare_s),
         ("    or sent to Python to be compared there", read_back_s),
-        ("lean layout: floor of (b), its rows inserted", lean_insert_s),
-        ("lean layout: floor of (c), its rows compared", lean_compare_s),
     ]
     width = 52
     print(f"  {'measurement':<{width}} {'median (range, n)':>40}  {'/ (a)':>18}  {'/ (a*)':>18}")
@@ -1140,9 +1034,9 @@ def main(argv=None) -> int:
     print_incremental(inc_typical, inc_large, early, release)
     print()
     print(
-        f"  The floors are what the {sum(counts.values()):,} result rows (every target, task and rollup as of every "
-        f"quarter) cost without any computing, and what the {sum(lean_rows.values()):,} rows of the lean layout "
-        "(per-quarter series as arrays) would: no engine writing that layout can be faster."
+        f"  The floors are what the {sum(series_counts.values()):,} series rows (every target, task and rollup group, "
+        f"its per-quarter values as arrays; {sum(quarter_counts.values()):,} rows in the views) cost PostgreSQL "
+        "without any computing: no engine writing these tables can be faster."
     )
     print()
     goals = [
