@@ -2,7 +2,8 @@
 
 Kept out, as Django advises for moving data between databases: content types and permissions (each database's
 migrations create its own, and references to them are written as natural keys), sessions, the admin's log and
-the log-in attempts. Password hashes are never written: restored accounts get an unusable password and are
+the log-in attempts; and views (unmanaged models: the results' rows by quarter are views over their series), whose
+rows are derived from archived tables and cannot be loaded. Password hashes are never written: restored accounts get an unusable password and are
 given a new one by an administrator. API tokens are never written either (a token is a password): each user
 issues a new one after a restore, and tokens found in an older archive are dropped before loading. Times are
 written with their microseconds (backup.serializer), so a restore is exact. Rows are written with natural keys where a model has one (accounts by user
@@ -37,6 +38,10 @@ SERIALIZER = "exact_json"
 EXCLUDED_MODELS = {"auth.permission"}
 FILLED_BY_MIGRATE = {"auth.group"}  # the role groups (tasks.roles.ensure_role_groups)
 USER_MODEL = "auth.user"
+# An archive written before the results became series holds their rows by quarter (now views) and no series: those
+# rows are dropped, and with them the records of the runs that wrote them, so the next nightly run finds no run to
+# trust and recomputes every plan (results.engine.schedule).
+RECOMPUTED_WITHOUT_SERIES = {"results.computationrun", "results.fillstate"}
 
 
 class ArchiveError(Exception):
@@ -50,7 +55,7 @@ def backup(path: Path) -> dict:
         root = Path(tmp)
         call_command(
             "dumpdata",
-            *(f"--exclude={label}" for label in sorted(EXCLUDED_APPS | EXCLUDED_MODELS)),
+            *(f"--exclude={label}" for label in sorted(EXCLUDED_APPS | EXCLUDED_MODELS | _views())),
             format=SERIALIZER,
             natural_foreign=True,
             natural_primary=True,
@@ -128,11 +133,20 @@ def _unpack(path: Path, root: Path) -> dict:
 
 
 def _drop_excluded(data: Path) -> None:
-    """Rows an archive should not have carried (API tokens in archives written before they were left out)."""
+    """Rows an archive should not have carried (API tokens in archives written before they were left out; rows of
+    what are views now, with the run records that trusted them: RECOMPUTED_WITHOUT_SERIES)."""
     objects = json.loads(data.read_text(encoding="utf-8"))
-    kept = [obj for obj in objects if not _excluded(obj["model"])]
+    views = _views()
+    kept = [obj for obj in objects if not _excluded(obj["model"]) and obj["model"] not in views]
+    if any(obj["model"] in views for obj in objects):
+        kept = [obj for obj in kept if obj["model"] not in RECOMPUTED_WITHOUT_SERIES]
     if len(kept) != len(objects):
         data.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+
+
+def _views() -> set[str]:
+    """Models over database views (managed = False): derived rows, never archived nor loaded."""
+    return {model._meta.label_lower for model in apps.get_models() if not model._meta.managed}
 
 
 def _excluded(label: str) -> bool:

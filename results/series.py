@@ -67,3 +67,8 @@ class Series(models.Field):
 
     def to_python(self, value):
         return self.from_db_value(value, None, None) if isinstance(value, str) else value
+
+    def value_to_string(self, obj):
+        """JSON, as serialisers (dumpdata, the backup) write a field and to_python reads it back."""
+        value = self.value_from_object(obj)
+        return None if value is None else json.dumps([v.isoformat() if isinstance(v, dt.date) else v for v in value])

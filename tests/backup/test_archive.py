@@ -228,3 +228,36 @@ def test_timestamps_come_back_to_the_microsecond(dataset, report_a, media, tmp_p
     assert sorted(ReportEvent.objects.values_list("pk", "at")) == stamps
     assert sorted(report_times.all()) == before
     assert QuarterlyReport.objects.get(pk=report_a.pk).approved_at.microsecond == 123457
+
+
+@pytest.mark.django_db(transaction=True)
+def test_results_are_not_archived_and_an_older_archive_s_are_recomputed(dataset, media, tmp_path):
+    """The results' rows by quarter are views over their series: never written to an archive. An archive written
+    before they were (rows of results.targetresult, no series) loads without them and without the run records
+    that trusted them, so the next nightly run recomputes every plan rather than passing over it."""
+    from results.models import ComputationRun, TargetResult, TargetSeries
+    from results.services import recompute_plans
+
+    shown = sorted(TargetResult.objects.values_list("target_id", "period_id", "status", "latest_value"))
+    assert shown and ComputationRun.objects.exists()
+    target, old_style = tmp_path / "backup.tar.gz", tmp_path / "old.tar.gz"
+    manifest = archive.backup(target)
+    assert "results.targetseries" in manifest["counts"] and "results.targetresult" not in manifest["counts"]
+
+    def before_series(objects):
+        kept = [obj for obj in objects if not obj["model"].endswith("series")]
+        target_id, period_id, status, latest = shown[0]
+        row = {"target": target_id, "period": period_id, "status": status, "latest_value": latest}
+        return [
+            *kept,
+            {"model": "results.targetresult", "pk": 1, "fields": {**row, "computed_at": "2026-01-01T00:00:00Z"}},
+        ]
+
+    _rewrite(target, old_style, before_series)
+    call_command("flush", interactive=False, verbosity=0)
+    archive.restore(old_style)
+
+    assert not TargetSeries.objects.exists() and not ComputationRun.objects.exists()
+    assert recompute_plans([dataset]).recomputed == 1
+    recomputed = set(TargetResult.objects.values_list("target_id", "period_id", "status", "latest_value"))
+    assert set(shown) <= recomputed  # what the pages said comes back (and every other target, now computed too)
