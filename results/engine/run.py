@@ -67,8 +67,8 @@ def fill(scope: Scope, *, today: dt.date) -> int:
     groups = compute.Groups(scope, shape)
     owing, sent = inputs.reports_sent(scope.plan, groups.departments)
     on_time = compute.timeliness_by_department(owing, sent, scope.periods, scope.quarters, today)
-    target_statuses = {key: row.status for rows in (kept_targets, targets) for key, row in rows.items()}
-    task_statuses = {key: (row.status, row.overdue) for rows in (kept_tasks, tasks) for key, row in rows.items()}
+    target_statuses = {**kept_targets, **{key: row.status for key, row in targets.items()}}
+    task_statuses = {**kept_tasks, **{key: (row.status, row.overdue) for key, row in tasks.items()}}
     rollups = compute.rollup_rows(scope, groups, target_statuses, task_statuses, on_time)
     return written + task_written + write.store_rollups(scope, groups, rollups, now)
 

@@ -43,16 +43,16 @@ ROLLUPS = Layout(RollupSeries, ("scope", "area_id", "department_id"), RollupRow)
 
 
 def store_targets(scope: Scope, shape: Shape, fresh: dict[TargetKey, TargetRow], now) -> tuple[dict, int]:
-    """Write the scope's targets' series. Returns the stored rows of the scope's quarters that were not recomputed
-    (other indicators' targets, for the rollups), and the series written."""
+    """Write the scope's targets' series. Returns the status of the targets not recomputed as of the scope's
+    quarters (other indicators' targets, for the rollups), by (target, period), and the series written."""
     stored = TargetSeries.objects.filter(target_id__in=[t["pk"] for t in shape.targets])
-    return _store(TARGETS, scope, stored, fresh, now, {})
+    return _store(TARGETS, scope, stored, fresh, now, {}, kept=("status",))
 
 
 def store_tasks(scope: Scope, shape: Shape, fresh: dict[TaskKey, TaskRow], now) -> tuple[dict, int]:
-    """As store_targets, for the scope's tasks."""
+    """As store_targets, for the scope's tasks: (status, overdue) of those not recomputed."""
     stored = TaskSeries.objects.filter(task_id__in=list(shape.task_area))
-    return _store(TASKS, scope, stored, fresh, now, {})
+    return _store(TASKS, scope, stored, fresh, now, {}, kept=("status", "overdue"))
 
 
 def store_rollups(scope: Scope, groups: Groups, fresh: dict[RollupKey, RollupRow], now) -> int:
@@ -64,27 +64,41 @@ def store_rollups(scope: Scope, groups: Groups, fresh: dict[RollupKey, RollupRow
             | Q(scope="area", area_id__in=groups.areas)
             | Q(scope="department", department_id__in=groups.departments)
         )
-    _others, written = _store(ROLLUPS, scope, stored, fresh, now, {"plan_id": scope.plan.pk})
+    _kept, written = _store(ROLLUPS, scope, stored, fresh, now, {"plan_id": scope.plan.pk})
     return written
 
 
-def _store(layout: Layout, scope: Scope, stored_rows, fresh: dict, now, common: dict) -> tuple[dict, int]:
+def _store(layout: Layout, scope: Scope, stored_rows, fresh: dict, now, common: dict, kept=()) -> tuple[dict, int]:
+    """Merge and write; with `kept` (fields), also read those fields of the owners not recomputed, as of the scope's
+    quarters. Only the recomputed owners' series are read whole: an approval's scope reads two series where the
+    plan has a hundred, and the others' few columns (a task's co-departments, say, are never decoded)."""
     fields = layout.row._fields
     position = {q.pk: quarter_index(q.year, q.quarter) for q in scope.quarters}
-    in_scope = {position[p.pk]: p.pk for p in scope.periods}
     width = len(layout.owner)
     by_owner: dict[tuple, dict[int, NamedTuple]] = defaultdict(dict)
     for key, row in fresh.items():
         by_owner[key[:width]][position[key[width]]] = row
 
+    recomputed_rows, other_rows = stored_rows, stored_rows.none()
+    if kept and not scope.whole:  # owners are one column (targets, tasks); a whole plan has no others
+        owners = {f"{layout.owner[0]}__in": [owner[0] for owner in by_owner]}
+        recomputed_rows, other_rows = stored_rows.filter(**owners), stored_rows.exclude(**owners)
+
     make = layout.row._make
-    stored, others = {}, {}
-    for pk, *owner_and_series in stored_rows.order_by().values_list("pk", *layout.owner, "first_quarter", *fields):
+    stored = {}
+    for pk, *owner_and_series in recomputed_rows.order_by().values_list("pk", *layout.owner, "first_quarter", *fields):
         owner, first, columns = tuple(owner_and_series[:width]), owner_and_series[width], owner_and_series[width + 1 :]
-        rows = {first + i: make(values) for i, values in enumerate(zip(*columns, strict=True)) if values[0] is not None}
-        stored[owner] = (pk, rows)
-        if owner not in by_owner:
-            others.update({(*owner, period_id): rows[p] for p, period_id in in_scope.items() if p in rows})
+        stored[owner] = (pk, {first + i: make(v) for i, v in enumerate(zip(*columns, strict=True)) if v[0] is not None})
+
+    others = {}
+    in_scope = [(position[p.pk], p.pk) for p in scope.periods]
+    for row in other_rows.order_by().values_list(*layout.owner, "first_quarter", *kept):
+        owner, first, columns = row[:width], row[width], row[width + 1 :]
+        length = len(columns[0])
+        for p, period_id in in_scope:
+            if 0 <= p - first < length and columns[0][p - first] is not None:
+                values = tuple(column[p - first] for column in columns)
+                others[(*owner, period_id)] = values[0] if len(values) == 1 else values
 
     changed = {}
     for owner, recomputed in by_owner.items():
