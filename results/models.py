@@ -154,7 +154,9 @@ class SeriesRow(models.Model):
     first_quarter = models.IntegerField(
         _("first quarter"), help_text=_("The position (year × 4 + quarter − 1) of the series' first element.")
     )
-    computed_at = models.DateTimeField(_("computed at"))
+    computed_at = models.DateTimeField(
+        _("computed at"), help_text=_("When the engine last wrote the series, for any of its quarters.")
+    )
 
     class Meta:
         abstract = True
@@ -250,7 +252,11 @@ class ComputationRun(models.Model):
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True)
     covered = models.JSONField(_("what it covered"), default=dict)
-    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_written = models.PositiveIntegerField(
+        _("rows written"),
+        default=0,
+        help_text=_("Series rows: one per target, task or group whose results changed (per quarter before 2026-12)."),
+    )
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

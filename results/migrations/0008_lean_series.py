@@ -55,24 +55,30 @@ SERIES = {"results_targetresult": "targetseries", "results_taskresult": "taskser
 
 def view_sql(vendor, view, table, owner, columns):
     """Each quarter's row: the series' element at the quarter's position (year × 4 + quarter − 1 − first_quarter),
-    for every quarter where the series has one. The row's id is the series' id and that offset."""
+    for every quarter where the series has one. The row's id is the series' id and that offset.
+
+    Every element is read under CASE WHEN offset >= 0: a database may evaluate the element before the join's own
+    condition, and before a series' first quarter SQLite's json_extract(…, '$[-1]') is an error and jsonb's -> -1
+    counts from the end."""
     offset = "(p.year * 4 + p.quarter - 1 - s.first_quarter)"
     if vendor == "postgresql":
 
-        def element(column, kind):
-            return f"s.{column} -> {offset}" if kind == "json" else f"s.{column}[{offset} + 1]"
+        def raw(column, kind):
+            return f"(s.{column} -> {offset})" if kind == "json" else f"s.{column}[{offset} + 1]"
 
-        present = (
-            f"(s.{columns[0][0]} -> {offset}) <> 'null'::jsonb"
-            if columns[0][1] == "json"
-            else f"s.{columns[0][0]}[{offset} + 1] IS NOT NULL"
-        )
     else:
 
-        def element(column, kind):
+        def raw(column, kind):
             return f"json_extract(s.{column}, '$[' || {offset} || ']')"
 
-        present = f"{element(*columns[0])} IS NOT NULL"
+    def element(column, kind):
+        return f"CASE WHEN {offset} >= 0 THEN {raw(column, kind)} END"
+
+    first, kind = columns[0]
+    if vendor == "postgresql" and kind == "json":
+        present = f"({element(first, kind)}) <> 'null'::jsonb"
+    else:
+        present = f"({element(first, kind)}) IS NOT NULL"
     selected = ", ".join(
         [f"s.id * 4096 + {offset} AS id", *(f"s.{c}" for c in owner), "p.id AS period_id"]
         + [f"{element(c, k)} AS {c}" for c, k in columns]
@@ -163,12 +169,21 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="computationrun",
+            name="rows_written",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Series rows: one per target, task or group whose results changed (per quarter before 2026-12).",
+                verbose_name="rows written",
+            ),
+        ),
         migrations.CreateModel(
             name='TargetSeries',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('first_quarter', models.IntegerField(help_text="The position (year × 4 + quarter − 1) of the series' first element.", verbose_name='first quarter')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
+                ('computed_at', models.DateTimeField(help_text='When the engine last wrote the series, for any of its quarters.', verbose_name='computed at')),
                 ('status', results.series.Series(of='text')),
                 ('target_value', results.series.Series(of='float8')),
                 ('latest_value', results.series.Series(of='float8')),
@@ -194,7 +209,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('first_quarter', models.IntegerField(help_text="The position (year × 4 + quarter − 1) of the series' first element.", verbose_name='first quarter')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
+                ('computed_at', models.DateTimeField(help_text='When the engine last wrote the series, for any of its quarters.', verbose_name='computed at')),
                 ('status', results.series.Series(of='text')),
                 ('percent_complete', results.series.Series(of='smallint')),
                 ('overdue', results.series.Series(of='boolean')),
@@ -211,7 +226,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('first_quarter', models.IntegerField(help_text="The position (year × 4 + quarter − 1) of the series' first element.", verbose_name='first quarter')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
+                ('computed_at', models.DateTimeField(help_text='When the engine last wrote the series, for any of its quarters.', verbose_name='computed at')),
                 ('scope', models.CharField(choices=[('plan', 'Whole plan'), ('area', 'Action area'), ('department', 'Department')], max_length=16, verbose_name='scope')),
                 ('targets', models.JSONField(default=list)),
                 ('tasks', models.JSONField(default=list)),
@@ -226,7 +241,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(condition=models.Q(('scope', 'plan')), fields=('plan',), name='rollup_series_plan'), models.UniqueConstraint(condition=models.Q(('scope', 'area')), fields=('plan', 'area'), name='rollup_series_area'), models.UniqueConstraint(condition=models.Q(('scope', 'department')), fields=('plan', 'department'), name='rollup_series_department')],
             },
         ),
-            migrations.RunPython(rows_to_series, series_to_rows),
+        migrations.RunPython(rows_to_series, series_to_rows),
         migrations.DeleteModel(name="TargetResult"),
         migrations.DeleteModel(name="TaskResult"),
         migrations.DeleteModel(name="Rollup"),

@@ -63,3 +63,28 @@ def test_awkward_values_survive_the_write(plan):
         0.1 + 0.2,
         {"reported": 1.5, "说明": AWKWARD[0]},
     )
+
+
+def test_a_quarter_before_every_series_first_has_no_row_and_breaks_no_read(plan):
+    """The views read a series' element at each quarter's offset from its first: a quarter that lies before it
+    (added later, or a target first computed from a later quarter) has no row, and reading all rows still works on
+    both databases (an offset of -1 is never handed to json_extract nor to jsonb's ->, which counts from the end)."""
+    from results import services
+    from results.selectors import computed_periods
+
+    for quarter in (1, 2):
+        ReportingPeriod.objects.create(
+            year=2024,
+            quarter=quarter,
+            opens_on=dt.date(2024, 3 * quarter + 1, 1),
+            due_on=dt.date(2024, 3 * quarter + 1, 15),
+        )
+    services.recompute_plan(plan, today=dt.date(2024, 8, 1))
+    earlier = ReportingPeriod.objects.create(
+        year=2023, quarter=4, opens_on=dt.date(2024, 1, 1), due_on=dt.date(2024, 1, 15)
+    )
+
+    assert TargetResult.objects.count() == 2 * Target.objects.filter(indicator__plan=plan).count()
+    assert not TargetResult.objects.filter(period=earlier).exists()
+    assert earlier not in computed_periods(plan)
+    assert [(p.year, p.quarter) for p in computed_periods(plan)] == [(2024, 2), (2024, 1)]
