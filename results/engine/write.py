@@ -70,8 +70,8 @@ def store_rollups(scope: Scope, groups: Groups, fresh: dict[RollupKey, RollupRow
 
 def _store(layout: Layout, scope: Scope, stored_rows, fresh: dict, now, common: dict, kept=()) -> tuple[dict, int]:
     """Merge and write; with `kept` (fields), also read those fields of the owners not recomputed, as of the scope's
-    quarters. Only the recomputed owners' series are read whole: an approval's scope reads two series where the
-    plan has a hundred, and the others' few columns (a task's co-departments, say, are never decoded)."""
+    quarters. Only the recomputed owners' series are read whole (an approval's: the targets and tasks of its
+    report); of the others, only the `kept` columns (a task's co-departments, say, are never decoded for them)."""
     fields = layout.row._fields
     position = {q.pk: quarter_index(q.year, q.quarter) for q in scope.quarters}
     width = len(layout.owner)
