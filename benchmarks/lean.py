@@ -70,29 +70,13 @@ def read_inputs(today):
     """The structure (targets with their specs, tasks with their leads) and the approved inputs, every plan."""
     from django.db import connection
 
-    from indicators.models import PERIOD_END_YEAR, Period, Target
+    from indicators.models import Target
+    from results.engine.inputs import target_rows
     from targets.models import Responsibility, Task
     from tasks.models import ReportingPeriod
 
     quarters = [q for q in ReportingPeriod.objects.chronological() if q.opens_on <= today]
-    targets = list(
-        Target.objects.order_by("pk").values(
-            "pk",
-            "indicator_id",
-            "indicator__plan_id",
-            "comparator",
-            "value",
-            "baseline_year",
-            "period",
-            "indicator__direction",
-            "indicator__baseline_value",
-            "indicator__baseline_year",
-            "task__area_id",
-            "indicator__reporting_department_id",
-        )
-    )
-    for row in targets:
-        row["target_year"] = PERIOD_END_YEAR[Period(row["period"])]
+    targets = target_rows(Target.objects.order_by("pk"), "indicator__plan_id")
     tasks = list(Task.objects.order_by("pk").values_list("pk", "area__plan_id", "area_id"))
     leads = dict(Responsibility.objects.filter(role=Responsibility.Role.LEAD).values_list("task_id", "department_id"))
     with connection.cursor() as cursor:

@@ -131,7 +131,7 @@ def write_target_result(target, period, **fields) -> None:
     from django.utils import timezone
 
     from results.engine.rows import TargetRow
-    from results.engine.write import fold
+    from results.engine.write import fold, unfold
     from results.models import TargetSeries
     from results.series import quarter_index
 
@@ -141,12 +141,7 @@ def write_target_result(target, period, **fields) -> None:
     series = TargetSeries.objects.filter(target=target).first()
     rows = {}
     if series is not None:
-        columns = [getattr(series, name) for name in TargetRow._fields]
-        rows = {
-            series.first_quarter + i: TargetRow._make(values)
-            for i, values in enumerate(zip(*columns, strict=True))
-            if values[0] is not None
-        }
+        rows = unfold(series.first_quarter, [getattr(series, name) for name in TargetRow._fields], TargetRow._make)
     position = quarter_index(period.year, period.quarter)
     rows[position] = rows.get(position, empty)._replace(**fields)
     first, columns = fold(rows, len(TargetRow._fields))

@@ -71,27 +71,33 @@ class Shape:
     names: dict[int, str]  # department names, for the co-departments' updates
 
 
-def plan_shape(plan: Plan) -> Shape:
-    targets = list(
-        Target.objects.filter(indicator__plan=plan)
-        .order_by()
-        .values(
-            "pk",
-            "indicator_id",
-            "comparator",
-            "value",
-            "baseline_year",
-            "period",
-            "indicator__direction",
-            "indicator__baseline_value",
-            "indicator__baseline_year",
-            "indicator__authority",
-            "task__area_id",
-            "indicator__reporting_department_id",
-        )
-    )
-    for row in targets:
+# What target_spec() reads of a target, and the target's area and reporting unit (its rollup groups).
+TARGET_FIELDS = (
+    "pk",
+    "indicator_id",
+    "comparator",
+    "value",
+    "baseline_year",
+    "period",
+    "indicator__direction",
+    "indicator__baseline_value",
+    "indicator__baseline_year",
+    "indicator__authority",
+    "task__area_id",
+    "indicator__reporting_department_id",
+)
+
+
+def target_rows(targets, *extra: str) -> list[dict]:
+    """`targets` (a queryset) as values() rows of TARGET_FIELDS (and `extra`), each with its target year."""
+    rows = list(targets.values(*TARGET_FIELDS, *extra))
+    for row in rows:
         row["target_year"] = PERIOD_END_YEAR[Period(row["period"])]
+    return rows
+
+
+def plan_shape(plan: Plan) -> Shape:
+    targets = target_rows(Target.objects.filter(indicator__plan=plan).order_by())
     task_area, task_lead, names = {}, {}, {}
     # Tasks with their responsibilities in one query: a task no unit is named on comes once, with NULLs.
     for task_id, area_id, department_id, role, name in (

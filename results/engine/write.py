@@ -88,7 +88,7 @@ def _store(layout: Layout, scope: Scope, stored_rows, fresh: dict, now, common: 
     stored = {}
     for pk, *owner_and_series in recomputed_rows.order_by().values_list("pk", *layout.owner, "first_quarter", *fields):
         owner, first, columns = tuple(owner_and_series[:width]), owner_and_series[width], owner_and_series[width + 1 :]
-        stored[owner] = (pk, {first + i: make(v) for i, v in enumerate(zip(*columns, strict=True)) if v[0] is not None})
+        stored[owner] = (pk, unfold(first, columns, make))
 
     others = {}
     in_scope = [(position[p.pk], p.pk) for p in scope.periods]
@@ -140,6 +140,12 @@ def fold(rows: dict[int, tuple], width: int) -> tuple[int, list[list]]:
         for column, value in zip(columns, row, strict=True):
             column[position - first] = value
     return first, columns
+
+
+def unfold(first: int, columns, make) -> dict[int, tuple]:
+    """fold's inverse: a stored series' columns into rows by quarter position (`make` builds a row), the quarters
+    without a result (a NULL first column) left out."""
+    return {first + i: make(values) for i, values in enumerate(zip(*columns, strict=True)) if values[0] is not None}
 
 
 def _preparer(field):
