@@ -22,7 +22,7 @@ from .engine import schedule, write
 from .engine.compute import NO_UPDATE
 from .engine.inputs import Scope, all_quarters, opened, report_contents
 from .engine.rows import TASK_FIELDS
-from .engine.run import run_scope
+from .engine.run import run_plans, run_scope
 from .models import ComputationRun
 
 # The entry points; NO_UPDATE and TASK_FIELDS are the engine's, named here for the callers that compare with them.
@@ -61,22 +61,19 @@ def recompute_plans(
     quarters: results.engine.schedule)."""
     today = today or timezone.localdate()
     outcome = FullRun()
-    for planned in schedule.full_run(list(plans), all_quarters(), today, force=force):
-        if planned.scope is None:
+    planned = schedule.full_run(list(plans), all_quarters(), today, force=force)
+    recomputed = [entry for entry in planned if entry.scope is not None]
+    written = run_plans(recomputed, today=today)
+    for entry in planned:
+        if entry.scope is None:
             outcome.skipped += 1
         else:
-            outcome.written += run_scope(
-                ComputationRun.Kind.FULL,
-                planned.scope,
-                today=today,
-                digest=planned.inputs.digest,
-                covered=planned.inputs.recorded(),
-            )
+            outcome.written += written[entry.plan.pk]
             outcome.recomputed += 1
-            outcome.from_later_quarter += planned.from_later_quarter
-            outcome.resumed += planned.resumed
+            outcome.from_later_quarter += entry.from_later_quarter
+            outcome.resumed += entry.resumed
         if progress:
-            progress(planned.plan)
+            progress(entry.plan)
     write.analyze_if_filled(outcome.written)
     return outcome
 

@@ -128,7 +128,78 @@ def _write(layout: Layout, changed: dict[tuple, tuple[int | None, dict]], now, c
     for owner, (_pk, by_position) in changed.items():
         first, series = fold(by_position, len(fields))
         rows.append((*stamp, *owner, first, *(p(s) for p, s in zip(prepare, series, strict=True))))
-    _insert(layout.model, model_fields, rows)
+    _insert(connection.ops.quote_name(layout.model._meta.db_table), model_fields, rows)
+
+
+def replace_changed(layout: Layout, owner: tuple[str, ...], rows: list[tuple], first: int, now) -> list[tuple]:
+    """Whole series, compared with the stored ones: a stored series that says the same is kept, one that does not
+    is replaced, a new one inserted (engine.bulk: a full run builds every series whole, so it reads none back to
+    compute). Each row is the owner's values (the `owner` columns) then the series' columns, every series starting
+    at the quarter position `first`. Returns the owners whose series were written.
+
+    PostgreSQL compares in the database (arrays and jsonb, by value). SQLite holds JSON text, which the same values
+    may spell differently (Django's encoder, the engine's): the demo's few series are compared in Python there."""
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        return _replace_in_database(layout, owner, rows, first, now)
+    width = len(owner)
+    fresh = {row[:width]: row[width:] for row in rows}
+    stored_rows = layout.model.objects.filter(**{f"{owner[0]}__in": {o[0] for o in fresh}}).order_by()
+    stale, changed = [], []
+    for pk, *values in stored_rows.values_list("pk", *owner, "first_quarter", *layout.row._fields):
+        key, stored_first, series = tuple(values[:width]), values[width], tuple(values[width + 1 :])
+        if key in fresh and (stored_first, series) != (first, fresh[key]):
+            stale.append(pk)
+            changed.append(key)
+        elif key in fresh:
+            del fresh[key]
+    layout.model.objects.filter(pk__in=stale).delete()
+    model_fields, staged_rows = _staged(layout, owner, [(*key, *series) for key, series in fresh.items()], first, now)
+    _insert(connection.ops.quote_name(layout.model._meta.db_table), model_fields, staged_rows)
+    return list(fresh)
+
+
+def _staged(layout: Layout, owner: tuple[str, ...], rows: list[tuple], first: int, now) -> tuple[list, list]:
+    """The model fields written and the rows as the columns hold them (see _write)."""
+    fields = layout.row._fields
+    columns = ("computed_at", *owner, "first_quarter", *fields)
+    model_fields = [layout.model._meta.get_field(c) for c in columns]
+    prepare = [_preparer(f) for f in model_fields[len(columns) - len(fields) :]]
+    stamp, width = connection.ops.adapt_datetimefield_value(now), len(owner)
+    staged = [(stamp, *row[:width], first, *(p(s) for p, s in zip(prepare, row[width:], strict=True))) for row in rows]
+    return model_fields, staged
+
+
+def _replace_in_database(layout: Layout, owner: tuple[str, ...], rows: list[tuple], first: int, now) -> list[tuple]:
+    """COPY the series into a temporary table, delete the stored ones that differ, insert those not stored."""
+    model = layout.model
+    model_fields, staged_rows = _staged(layout, owner, rows, first, now)
+    quote = connection.ops.quote_name
+    table, staged = quote(model._meta.db_table), quote(f"fresh_{model._meta.db_table}")
+    names = [quote(f.column) for f in model_fields]
+    listed = ", ".join(names)
+    data = [quote(model._meta.get_field(c).column) for c in ("first_quarter", *layout.row._fields)]
+    match = " AND ".join(
+        f"s.{c} = f.{c}" if c == quote("scope") else f"coalesce(s.{c}, 0) = coalesce(f.{c}, 0)"
+        for c in names[1 : 1 + len(owner)]
+    )
+    differs = f"({', '.join('s.' + c for c in data)}) IS DISTINCT FROM ({', '.join('f.' + c for c in data)})"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{staged}")
+        cursor.execute(f"CREATE TEMP TABLE {staged} ON COMMIT DROP AS SELECT {listed} FROM {table} WITH NO DATA")
+        _insert(f"pg_temp.{staged}", model_fields, staged_rows)
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id IN "
+            f"(SELECT s.id FROM {table} s JOIN pg_temp.{staged} f ON {match} WHERE {differs})"
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({listed}) SELECT {', '.join('f.' + n for n in names)} FROM pg_temp.{staged} f "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {match}) RETURNING {', '.join(names[1 : 1 + len(owner)])}"
+        )
+        written = cursor.fetchall()
+        cursor.execute(f"DROP TABLE pg_temp.{staged}")
+    return written
 
 
 def fold(rows: dict[int, tuple], width: int) -> tuple[int, list[list]]:
@@ -154,16 +225,16 @@ def _preparer(field):
     return lambda values: json.dumps(values, ensure_ascii=False, separators=(",", ":"))
 
 
-def _insert(model, fields: list, rows: list[tuple]) -> None:
-    """The rows into the model's table: by COPY on PostgreSQL, multi-row INSERTs elsewhere. The values are already
+def _insert(table: str, fields: list, rows: list[tuple]) -> None:
+    """The rows into `table` (quoted, or schema.quoted): by COPY on PostgreSQL, multi-row INSERTs elsewhere. The values are already
     what the columns hold (JSON encoded, the timestamp adapted, a series a list on PostgreSQL)."""
     if not rows:
         return
     if connection.vendor == "postgresql":
-        _copy(model, fields, rows)
+        _copy(table, fields, rows)
         return
     quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    head = f"INSERT INTO {table} ({', '.join(quote(f.column) for f in fields)}) VALUES "
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     size = min(BATCH, connection.ops.bulk_batch_size(fields, rows))
     with connection.cursor() as cursor:
@@ -172,16 +243,14 @@ def _insert(model, fields: list, rows: list[tuple]) -> None:
             cursor.execute(head + ", ".join([placeholders] * len(batch)), [v for row in batch for v in row])
 
 
-def _copy(model, fields: list, rows: list[tuple]) -> None:
+def _copy(table: str, fields: list, rows: list[tuple]) -> None:
     """COPY … FROM STDIN in its text format: a series as an array literal, every cell escaped as COPY reads it."""
     cells = [_array_formatter(f.of) if isinstance(f, Series) else _scalar for f in fields]
     lines = ["\t".join([cell(v) for cell, v in zip(cells, row, strict=True)]) for row in rows]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN", io.StringIO("\n".join(lines) + "\n")
-        )
+        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO("\n".join(lines) + "\n"))
 
 
 def _escaped(text: str) -> str:

@@ -25,12 +25,15 @@ def latest_full_run():
 
 
 def crash_after_targets(monkeypatch):
-    """The run dies between its target rows and its task rows."""
+    """The run dies between its target series and its task series."""
+    replace_changed = write.replace_changed
 
-    def crash(*args, **kwargs):
-        raise RuntimeError("worker lost")
+    def crash(layout, *args, **kwargs):
+        if layout is write.TASKS:
+            raise RuntimeError("worker lost")
+        return replace_changed(layout, *args, **kwargs)
 
-    monkeypatch.setattr(write, "store_tasks", crash)
+    monkeypatch.setattr(write, "replace_changed", crash)
 
 
 def test_a_full_run_ends_done_with_the_engine_version_and_its_run(plan):
@@ -44,14 +47,14 @@ def test_a_full_run_ends_done_with_the_engine_version_and_its_run(plan):
 
 def test_a_full_run_marks_its_plan_started_before_any_work(plan, monkeypatch):
     seen = []
-    fill = engine_run.fill
+    fill_plans = engine_run.bulk.fill_plans
 
-    def watched(scope, *, today):
-        state = FillState.objects.get(plan=scope.plan)
+    def watched(plans, quarters, today):
+        state = FillState.objects.get(plan=plans[0])
         seen.append((state.state, state.run_id))
-        return fill(scope, today=today)
+        return fill_plans(plans, quarters, today)
 
-    monkeypatch.setattr(engine_run, "fill", watched)
+    monkeypatch.setattr(engine_run.bulk, "fill_plans", watched)
     services.recompute_plan(plan)
 
     assert seen == [(FillState.State.STARTED, latest_full_run().pk)]

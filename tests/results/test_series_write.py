@@ -48,7 +48,7 @@ def test_awkward_values_survive_the_write(plan):
         quarter_index(2021, 1),
         *(p(series[name]) for p, name in zip(prepare, TargetRow._fields, strict=True)),
     )
-    write._insert(TargetSeries, fields, [row])
+    write._insert(connection.ops.quote_name(TargetSeries._meta.db_table), fields, [row])
 
     stored = TargetSeries.objects.get(target=target)
     for name, values in series.items():

@@ -235,10 +235,10 @@ def test_a_crashed_full_recompute_is_not_taken_as_done(plan, history, monkeypatc
     services.recompute_plan(plan)
     Indicator.objects.filter(plan=plan, code="forest-coverage").update(baseline_value=6.5, baseline_year=2020)
 
-    def crash(scope, *, today):
+    def crash(plans, quarters, today):
         raise RuntimeError("worker lost")
 
-    monkeypatch.setattr(engine_run, "fill", crash)
+    monkeypatch.setattr(engine_run.bulk, "fill_plans", crash)
     with pytest.raises(RuntimeError):
         services.recompute_plan(plan)  # its run records the new inputs, then fails
     monkeypatch.undo()
