@@ -42,6 +42,9 @@ USER_MODEL = "auth.user"
 # rows are dropped, and with them the records of the runs that wrote them, so the next nightly run finds no run to
 # trust and recomputes every plan (results.engine.schedule).
 RECOMPUTED_WITHOUT_SERIES = {"results.computationrun", "results.fillstate"}
+# Columns no longer stored, which an older archive still carries: a task's co-departments' updates, by quarter
+# (results migration 0009: the view results_taskresult reads them from the task updates).
+NO_LONGER_STORED = {"results.taskseries": {"co_departments"}}
 
 
 class ArchiveError(Exception):
@@ -134,13 +137,18 @@ def _unpack(path: Path, root: Path) -> dict:
 
 def _drop_excluded(data: Path) -> None:
     """Rows an archive should not have carried (API tokens in archives written before they were left out; rows of
-    what are views now, with the run records that trusted them: RECOMPUTED_WITHOUT_SERIES)."""
+    what are views now, with the run records that trusted them: RECOMPUTED_WITHOUT_SERIES), and columns no longer
+    stored (NO_LONGER_STORED)."""
     objects = json.loads(data.read_text(encoding="utf-8"))
     views = _views()
     kept = [obj for obj in objects if not _excluded(obj["model"]) and obj["model"] not in views]
     if any(obj["model"] in views for obj in objects):
         kept = [obj for obj in kept if obj["model"] not in RECOMPUTED_WITHOUT_SERIES]
-    if len(kept) != len(objects):
+    dropped = 0
+    for obj in kept:
+        for name in NO_LONGER_STORED.get(obj["model"], ()):
+            dropped += obj["fields"].pop(name, None) is not None
+    if len(kept) != len(objects) or dropped:
         data.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
 
 

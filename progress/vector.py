@@ -237,27 +237,74 @@ def evaluate_grid(specs: Sequence[TargetSpec], values: np.ndarray, ends: Sequenc
         baseline=np.where((kind == 3) | numeric, np.broadcast_to(base, shape), np.nan),
         baseline_date=np.where((kind == 3) | numeric, np.broadcast_to(base_day, shape), np.nan),
     )
-    _final_verdicts(grid, specs, values, ends, rules)
+    _final_verdicts(grid, specs, values, ends, rules, latest)
     return grid
 
 
-def _final_verdicts(grid: Grid, specs: Sequence[TargetSpec], values: np.ndarray, ends, rules: Rules) -> None:
+def _final_verdicts(grid: Grid, specs, values: np.ndarray, ends, rules: Rules, newest: np.ndarray) -> None:
     """As of a quarter where a target is judged for good (progress.maths.is_final: its date's quarter once that
-    quarter's value is in, and every later one), its final verdict, with the newest value as of that quarter beside
-    it. Not vectorised: few targets are past their date in few quarters."""
-    for i, spec in enumerate(specs):
-        if spec.target_date is None:
+    quarter's value is in, and every later one), its final verdict (progress.maths.verdict), with the newest value as
+    of that quarter beside it (`newest`: the latest value up to each quarter).
+
+    A verdict is the target's evaluation as of its date, which is a quarter's end: the grid's column of that quarter,
+    before any verdict is laid over it. Only a target whose date is no quarter's end of the grid (before the first,
+    after the last) is judged by the scalar maths."""
+    column = {end: j for j, end in enumerate(ends)}
+    on_grid = [(i, column[s.target_date]) for i, s in enumerate(specs) if s.target_date in column]
+    off_grid = [i for i, s in enumerate(specs) if s.target_date is not None and s.target_date not in column]
+    if on_grid:
+        _verdicts_on_grid(grid, specs, values, newest, on_grid)
+    for i in off_grid:
+        _scalar_verdicts(grid, i, specs[i], values[i], ends, rules)
+
+
+NOTHING_TO_JUDGE = [CODE[s] for s in (Status.NO_DATA, Status.BASELINE_MISSING, Status.AWAITING_CITY)]
+KEPT = ("target_value", "progress", "expected", "baseline", "baseline_date")  # a verdict keeps them from its date
+
+
+def _verdicts_on_grid(grid: Grid, specs, values: np.ndarray, newest: np.ndarray, on_grid) -> None:
+    rows = np.array([i for i, _ in on_grid])
+    dated = np.array([j for _, j in on_grid])
+    quarters = np.arange(values.shape[1])
+    has_at_date = ~np.isnan(values[rows, dated])
+    final = (quarters[None, :] > dated[:, None]) | ((quarters[None, :] == dated[:, None]) & has_at_date[:, None])
+    at = {name: getattr(grid, name)[rows, dated].copy() for name in (*KEPT, "status", "forecast", "forecast_meets")}
+    nothing = np.isin(at["status"], NOTHING_TO_JUDGE)
+    directional = np.array([specs[i].comparator in ("increase", "decrease") for i in rows])
+    met = (at["status"] == CODE[Status.ACHIEVED]) | (directional & (at["status"] == CODE[Status.ON_TRACK]))
+    judged_status = np.where(
+        nothing, at["status"], np.where(met, CODE[Status.MET_BY_DATE], CODE[Status.MISSED_BY_DATE])
+    )
+    awaiting = at["status"] == CODE[Status.AWAITING_CITY]
+    sub = np.ix_(rows, quarters)
+    f = final
+
+    def lay(name: str, verdict: np.ndarray) -> None:
+        """Over the final quarters of the dated targets: `verdict` (per target, or per target and quarter)."""
+        block = getattr(grid, name)[sub]
+        verdict = np.broadcast_to(verdict if verdict.ndim == 2 else verdict[:, None], block.shape)
+        getattr(grid, name)[sub] = np.where(f, verdict, block)
+
+    lay("status", judged_status.astype(grid.status.dtype))
+    for name in KEPT:
+        lay(name, at[name])
+    lay("forecast", np.where(nothing, at["forecast"], np.nan))
+    lay("forecast_meets", np.where(nothing, at["forecast_meets"], -1).astype(grid.forecast_meets.dtype))
+    lay("judged", np.where(nothing, np.nan, newest[rows, dated]))
+    lay("latest", np.where(awaiting[:, None], np.nan, newest[rows]))
+
+
+def _scalar_verdicts(grid: Grid, i: int, spec: TargetSpec, values: np.ndarray, ends, rules: Rules) -> None:
+    points = [Point(end, float(v)) for end, v in zip(ends, values, strict=True) if not np.isnan(v)]
+    for a in range(bisect_left(ends, spec.target_date), len(ends)):  # before its date nothing is final
+        end = ends[a]
+        upto = [p for p in points if p.when <= end]
+        if not is_final(spec, upto, end):
             continue
-        points = [Point(end, float(v)) for end, v in zip(ends, values[i], strict=True) if not np.isnan(v)]
-        for a in range(bisect_left(ends, spec.target_date), len(ends)):  # before its date nothing is final
-            end = ends[a]
-            upto = [p for p in points if p.when <= end]
-            if not is_final(spec, upto, end):
-                continue
-            final = verdict(spec, upto, rules)
-            grid.status[i, a] = CODE[final.status]
-            for name in ("target_value", "latest", "progress", "expected", "forecast", "judged", "baseline"):
-                number = getattr(final, name)
-                getattr(grid, name)[i, a] = np.nan if number is None else number
-            grid.baseline_date[i, a] = _ordinal(final.baseline_date)
-            grid.forecast_meets[i, a] = -1 if final.forecast_meets is None else int(final.forecast_meets)
+        final = verdict(spec, upto, rules)
+        grid.status[i, a] = CODE[final.status]
+        for name in ("target_value", "latest", "progress", "expected", "forecast", "judged", "baseline"):
+            number = getattr(final, name)
+            getattr(grid, name)[i, a] = np.nan if number is None else number
+        grid.baseline_date[i, a] = _ordinal(final.baseline_date)
+        grid.forecast_meets[i, a] = -1 if final.forecast_meets is None else int(final.forecast_meets)

@@ -58,8 +58,9 @@ def input_fingerprints(plans: list[Plan], quarters: list[ReportingPeriod], today
 
     A report's values and task updates only change through tasks.services, which saves the report and so raises
     its version (an approved report is locked until reopened). The plan's definitions are small and read whole:
-    targets, indicators (baselines), tasks, responsibilities with the units' names, and the units that owe
-    reports. Common to all plans: the quarters, which are open and due by `today`, the rules and the engine's version.
+    targets, indicators (baselines), tasks, responsibilities, and the units that owe reports (not the units' names:
+    the view results_taskresult reads them). Common to all plans: the quarters, which are open and due by `today`,
+    the rules and the engine's version.
     """
     ids = [p.pk for p in plans]
     common = (
@@ -111,7 +112,7 @@ def _definitions(plans: list[Plan]) -> dict[int, list]:
         ),
         Task.objects.filter(area__plan_id__in=ids).values_list("area__plan_id", "pk", "area_id"),
         Responsibility.objects.filter(task__area__plan_id__in=ids).values_list(
-            "task__area__plan_id", "task_id", "department_id", "role", "department__name"
+            "task__area__plan_id", "task_id", "department_id", "role"
         ),
     )
     for i, rows in enumerate(d.order_by("pk") for d in definitions):

@@ -195,7 +195,8 @@ class TaskSeries(SeriesRow):
     status = Series(of="text")
     percent_complete = Series(of="smallint")
     overdue = Series(of="boolean")
-    co_departments = models.JSONField(default=list)
+    # The co-departments' updates are not stored: the view results_taskresult reads them from the approved task
+    # updates (migration 0009), as TaskResult.co_departments.
 
     class Meta:
         verbose_name = _("task's results by quarter")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from departments.models import Department, DepartmentKind
@@ -25,11 +26,11 @@ from progress.maths import rollup
 from progress.timeliness import DUE, Timeliness
 from progress.vector import STATUSES, evaluate_grid
 from targets.models import Plan, Responsibility, Task
-from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate
+from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod
 
 from ..series import quarter_index
 from ..specs import target_spec
-from . import write
+from . import inputs, write
 from .compute import NO_UPDATE, _nullable
 from .inputs import UPDATE_FIELDS, opened, rules_from_settings, target_rows
 
@@ -53,9 +54,8 @@ class Structure:
     """Every recomputed plan's targets, tasks, leads and the units that owe it reports."""
 
     targets: list[dict]
-    tasks: list[tuple[int, int, int]]  # (task, plan, area)
+    tasks: list[tuple[int, int, int]]  # (task, plan, area), in the order of their keys
     lead: dict[int, int]  # task -> leading unit
-    names: dict[int, str]  # unit -> name, for the co-departments' updates
     owing: dict[int, list[int]]  # plan -> units that owe it reports
     plan_of_target: dict[int, int] = field(default_factory=dict)
 
@@ -63,23 +63,15 @@ class Structure:
 def read_structure(plans: list[Plan]) -> Structure:
     ids = [p.pk for p in plans]
     targets = target_rows(Target.objects.filter(indicator__plan_id__in=ids).order_by("pk"), "indicator__plan_id")
-    tasks, lead, names, named = {}, {}, {}, defaultdict(set)
-    for task_id, plan_id, area_id, department_id, role, name in _rows(
+    tasks, lead, named = {}, {}, defaultdict(set)
+    for task_id, plan_id, area_id, department_id, role in _rows(
         Task.objects.filter(area__plan_id__in=ids)
         .order_by("pk")
-        .values_list(
-            "pk",
-            "area__plan_id",
-            "area_id",
-            "responsibilities__department_id",
-            "responsibilities__role",
-            "responsibilities__department__name",
-        )
+        .values_list("pk", "area__plan_id", "area_id", "responsibilities__department_id", "responsibilities__role")
     ):
         tasks[task_id] = (task_id, plan_id, area_id)
         if department_id is None:
             continue
-        names[department_id] = name
         named[plan_id].add(department_id)
         if role == Responsibility.Role.LEAD:
             lead[task_id] = department_id
@@ -98,7 +90,7 @@ def read_structure(plans: list[Plan]) -> Structure:
         .values_list("pk", "jurisdiction_id")
     )
     owing = {p.pk: [pk for pk, j in units if j == p.jurisdiction_id and pk in named[p.pk]] for p in plans}
-    structure = Structure(targets, list(tasks.values()), lead, names, owing)
+    structure = Structure(targets, list(tasks.values()), lead, owing)
     structure.plan_of_target = {t["pk"]: t["indicator__plan_id"] for t in targets}
     return structure
 
@@ -155,11 +147,21 @@ def read_figures(plans: list[Plan], targets: list[dict], column: dict[int, int])
     return Figures(row, value, chosen, beside)
 
 
-def target_series(targets: list[dict], figures: Figures, quarters: list[ReportingPeriod], wanted: list[int]) -> list:
+@dataclass
+class Counted:
+    """What the rollups count of a kind of series: each owner's status as a code (owner × wanted quarter) with the
+    codes' names, and for tasks whether each was overdue."""
+
+    codes: np.ndarray
+    names: list[str]
+    overdue: np.ndarray | None = None
+
+
+def target_series(targets: list[dict], figures: Figures, quarters: list[ReportingPeriod], wanted: list[int]):
     """Every target's series, in TargetRow's columns, as of the `wanted` columns of `quarters` (all plans at once:
-    results.engine.compute.evaluate_targets for a whole plan)."""
+    results.engine.compute.evaluate_targets for a whole plan), and their statuses for the rollups."""
     if not targets:
-        return []
+        return [], Counted(np.zeros((0, len(wanted)), dtype=int), [str(s) for s in STATUSES])
     ends = [q.ends_on for q in quarters]
     rows = np.array([figures.row[t["indicator_id"]] for t in targets])
     values = figures.value[rows]
@@ -192,7 +194,8 @@ def target_series(targets: list[dict], figures: Figures, quarters: list[Reportin
         _figures_beside(targets, figures, newest, latest_kind),
         kind_names[judged_kind].tolist(),
     ]
-    return [(t["pk"], *cells) for t, *cells in zip(targets, *columns, strict=True)]
+    rows = [(t["pk"], *cells) for t, *cells in zip(targets, *columns, strict=True)]
+    return rows, Counted(grid.status[:, w], [str(s) for s in STATUSES])
 
 
 def _figures_beside(targets, figures: Figures, newest: np.ndarray, latest_kind: np.ndarray) -> list[list[dict]]:
@@ -213,38 +216,31 @@ def _figures_beside(targets, figures: Figures, newest: np.ndarray, latest_kind: 
 # --- tasks ---------------------------------------------------------------------------------------------------
 
 
-def task_series(structure: Structure, plans: list[Plan], quarters: list[ReportingPeriod], wanted, today) -> list:
+def task_series(structure: Structure, plans: list[Plan], quarters: list[ReportingPeriod], wanted, today):
     """Every task's series (TaskRow's columns): the lead's latest status and percent carried forward with numpy,
-    overdue where a due quarter had no timely update of the lead's, and the co-departments' latest updates, built
-    again only in the quarters where one of them reported (results.engine.compute.task_rows for a whole plan)."""
+    overdue where a due quarter had no timely update of the lead's (results.engine.compute.task_rows for a whole
+    plan), and their statuses for the rollups."""
     tasks = structure.tasks
     if not tasks:
-        return []
+        return [], Counted(np.zeros((0, len(wanted)), dtype=int), [NO_UPDATE], np.zeros((0, len(wanted)), dtype=bool))
     row = {pk: i for i, (pk, _plan, _area) in enumerate(tasks)}
     column = {q.pk: j for j, q in enumerate(quarters)}
-    label = [f"{q.year}Q{q.quarter}" for q in quarters]
     n, q = len(tasks), len(quarters)
     statuses: dict[str, int] = {NO_UPDATE: 0}
     here = np.zeros((n, q), dtype=bool)
     status = np.zeros((n, q), dtype=np.int64)
     percent = np.full((n, q), -1, dtype=np.int64)
     late = np.zeros((n, q), dtype=bool)
-    co: dict[int, list] = defaultdict(list)  # task -> (column, unit, status, percent) of the co-departments
-    lead = structure.lead
-    updates = TaskUpdate.objects.filter(report__plan__in=plans, report__status=ReportStatus.APPROVED).order_by()
     ti, tj, ts, tp, tl = [], [], [], [], []
-    for task_id, department_id, period_id, is_late, said, done in _rows(updates.values_list(*UPDATE_FIELDS)):
+    lead = structure.lead
+    for task_id, unit, period_id, is_late, said, done in _rows(inputs.lead_updates(plans).values_list(*UPDATE_FIELDS)):
         i = row.get(task_id)
-        if i is None:
-            continue
-        if department_id == lead.get(task_id):
+        if i is not None and unit == lead.get(task_id):  # a task named with two leads counts one (as plan_shape)
             ti.append(i)
             tj.append(column[period_id])
             ts.append(statuses.setdefault(said or NO_UPDATE, len(statuses)))
             tp.append(-1 if done is None else done)
             tl.append(bool(is_late))
-        else:
-            co[task_id].append((column[period_id], department_id, said, done))
     here[ti, tj] = True
     status[ti, tj] = ts
     percent[ti, tj] = tp
@@ -253,42 +249,17 @@ def task_series(structure: Structure, plans: list[Plan], quarters: list[Reportin
     at = np.maximum(last, 0)
     seen = last >= 0
     w = np.array(wanted)
-    names = np.array(list(statuses), dtype=object)
-    status_out = names[np.where(seen, np.take_along_axis(status, at, axis=1), 0)[:, w]].tolist()
+    names = list(statuses)
+    codes = np.where(seen, np.take_along_axis(status, at, axis=1), 0)[:, w]
     percent_now = np.where(seen, np.take_along_axis(percent, at, axis=1), -1)[:, w]
     percent_out = [[None if p < 0 else p for p in r] for r in percent_now.tolist()]
     due = np.array([quarter.is_overdue(today) for quarter in quarters])
     at_this = last == np.arange(q)
-    overdue = (due[None, :] & (~at_this | np.take_along_axis(late, at, axis=1)))[:, w].tolist()
-    names_of = structure.names
-    co_out = [_co_departments(co.get(pk, ()), wanted, names_of, label) for pk, _plan, _area in tasks]
-    return [
-        (pk, *cells) for (pk, _plan, _area), *cells in zip(tasks, status_out, percent_out, overdue, co_out, strict=True)
-    ]
-
-
-def _co_departments(updates, wanted: list[int], names: dict[int, str], label: list[str]) -> list[list[dict]]:
-    """As of each wanted column, each co-department's latest update (sorted by the unit's name): one list, shared
-    by the quarters until another co-department's update comes."""
-    by_column = defaultdict(list)
-    for update in updates:
-        by_column[update[0]].append(update)
-    latest: dict[int, tuple] = {}
-    series, current, stale, start = [], [], True, 0
-    for j in wanted:
-        for c in range(start, j + 1):
-            for update in by_column.get(c, ()):
-                latest[update[1]] = update
-                stale = True
-        start = j + 1
-        if stale:
-            current = [
-                {"department": names.get(dept, ""), "status": said, "percent": done, "period": label[c]}
-                for dept, (c, _dept, said, done) in sorted(latest.items(), key=lambda item: names.get(item[0], ""))
-            ]
-            stale = False
-        series.append(current)
-    return series
+    overdue = (due[None, :] & (~at_this | np.take_along_axis(late, at, axis=1)))[:, w]
+    status_out = np.array(names, dtype=object)[codes].tolist()
+    columns = (status_out, percent_out, overdue.tolist())
+    rows = [(pk, *cells) for (pk, _plan, _area), *cells in zip(tasks, *columns, strict=True)]
+    return rows, Counted(codes, names, overdue)
 
 
 # --- timeliness and rollups ----------------------------------------------------------------------------------
@@ -303,14 +274,16 @@ def timeliness_series(structure: Structure, plans: list[Plan], quarters, wanted,
         return {}
     row = {pair: i for i, pair in enumerate(pairs)}
     sent = np.full((len(pairs), len(quarters)), np.nan)
-    for plan_id, department_id, period_id, submitted_at in _rows(
+    for plan_id, department_id, period_id, sent_on in _rows(
         QuarterlyReport.objects.filter(plan__in=plans, submitted_at__isnull=False)
+        .annotate(sent_on=TruncDate("submitted_at"))  # the day in the current time zone, as timezone.localdate
         .order_by()
-        .values_list("plan_id", "department_id", "period_id", "submitted_at")
+        .values_list("plan_id", "department_id", "period_id", "sent_on")
     ):
         i = row.get((plan_id, department_id))
         if i is not None:
-            sent[i, column[period_id]] = timezone.localdate(_aware(submitted_at)).toordinal()
+            day = dt.date.fromisoformat(sent_on) if isinstance(sent_on, str) else sent_on  # SQLite: text
+            sent[i, column[period_id]] = day.toordinal()
     due_on = np.array([float(q.due_on.toordinal()) for q in quarters])
     due = np.array([q.is_overdue(today) for q in quarters])
     arrived = sent <= today.toordinal()  # NaN compares False: not sent
@@ -327,67 +300,89 @@ def timeliness_series(structure: Structure, plans: list[Plan], quarters, wanted,
     return out
 
 
-def _aware(value):
-    """A timestamp from a raw query: SQLite returns text, PostgreSQL an aware datetime."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, dt.UTC)
-    return value
+def rollup_series(structure: Structure, targets: Counted, tasks: Counted, on_time, width: int) -> list:
+    """Every group's series (plan, area, unit; RollupRow's columns): counts by status as of each quarter, by
+    np.add.at over the targets' and tasks' status codes (results.engine.compute.rollup_rows for a whole plan), made
+    into progress.maths.rollup's counts and shares once per distinct set of counts."""
+    groups: dict[tuple, int] = {}
 
+    def group(*key) -> int:
+        return groups.setdefault(key, len(groups))
 
-def rollup_series(structure: Structure, plans, targets: list, tasks: list, on_time, width: int) -> list:
-    """Every group's series (plan, area, unit; RollupRow's columns): counts by status as of each quarter, from the
-    targets' and tasks' series (results.engine.compute.rollup_rows for a whole plan)."""
-    groups: dict[tuple, dict] = {}
-
-    def group(plan_id, scope, area_id, department_id) -> dict:
-        key = (plan_id, scope, area_id, department_id)
-        if key not in groups:
-            groups[key] = {
-                "targets": [[] for _ in range(width)],
-                "tasks": [[] for _ in range(width)],
-                "overdue": [0] * width,
-                "timeliness": [{}] * width,
-            }
-        return groups[key]
-
-    meta = {t["pk"]: t for t in structure.targets}
-    for target_id, status, *_ in targets:
-        t = meta[target_id]
+    target_members, task_members = [], []
+    for i, t in enumerate(structure.targets):
         plan_id = t["indicator__plan_id"]
-        members = [group(plan_id, "plan", None, None)]
+        target_members.append((i, group(plan_id, "plan", None, None)))
         if t["task__area_id"] is not None:
-            members.append(group(plan_id, "area", t["task__area_id"], None))
+            target_members.append((i, group(plan_id, "area", t["task__area_id"], None)))
         if t["indicator__reporting_department_id"] is not None:
-            members.append(group(plan_id, "department", None, t["indicator__reporting_department_id"]))
-        for g in members:
-            for k, s in enumerate(status):
-                g["targets"][k].append(s)
-    plan_area = {pk: (plan_id, area_id) for pk, plan_id, area_id in structure.tasks}
-    for task_id, status, _percent, overdue, _co in tasks:
-        plan_id, area_id = plan_area[task_id]
-        members = [group(plan_id, "plan", None, None), group(plan_id, "area", area_id, None)]
+            target_members.append((i, group(plan_id, "department", None, t["indicator__reporting_department_id"])))
+    for i, (task_id, plan_id, area_id) in enumerate(structure.tasks):
+        task_members += [(i, group(plan_id, "plan", None, None)), (i, group(plan_id, "area", area_id, None))]
         if (lead := structure.lead.get(task_id)) is not None:
-            members.append(group(plan_id, "department", None, lead))
-        for g in members:
-            for k, s in enumerate(status):
-                g["tasks"][k].append(s)
-                g["overdue"][k] += overdue[k]
-    for plan_id, by_unit in on_time.items():
-        for department_id, series in by_unit.items():
-            group(plan_id, "department", None, department_id)["timeliness"] = series
+            task_members.append((i, group(plan_id, "department", None, lead)))
+    timeliness = {
+        group(plan_id, "department", None, unit): series
+        for plan_id, by_unit in on_time.items()
+        for unit, series in by_unit.items()
+    }
+    by_target = _counts(len(groups), width, targets, target_members)
+    by_task = _counts(len(groups), width, tasks, task_members)
+    overdue = np.zeros((len(groups), width), dtype=np.int64)
+    if task_members:
+        owner, member = np.array(task_members).T
+        np.add.at(overdue, member, tasks.overdue[owner].astype(np.int64))
+    target_counts = _CountsAndShares(targets.names)
+    task_counts = _CountsAndShares(tasks.names, overdue=True)
+    no_timeliness = [{}] * width
     rows = []
     for (plan_id, scope, area_id, department_id), g in groups.items():
-        target_counts = [rollup(s) for s in g["targets"]]
-        task_counts = []
-        for s, late in zip(g["tasks"], g["overdue"], strict=True):
-            counted = rollup(s)
-            if s:
-                counted["overdue"] = {"count": late, "share": late / len(s)}
-            task_counts.append(counted)
-        rows.append((plan_id, scope, area_id, department_id, target_counts, task_counts, g["timeliness"]))
+        rows.append(
+            (
+                plan_id,
+                scope,
+                area_id,
+                department_id,
+                [target_counts(counts) for counts in by_target[g].tolist()],
+                [
+                    task_counts(counts, late)
+                    for counts, late in zip(by_task[g].tolist(), overdue[g].tolist(), strict=True)
+                ],
+                timeliness.get(g, no_timeliness),
+            )
+        )
     return rows
+
+
+def _counts(groups: int, width: int, counted: Counted, members: list[tuple[int, int]]) -> np.ndarray:
+    """groups × quarters × codes: how many of each group's members had each status as of each quarter."""
+    counts = np.zeros((groups, width, len(counted.names)), dtype=np.int64)
+    if members:
+        owner, member = np.array(members).T
+        np.add.at(counts, (member[:, None], np.arange(width)[None, :], counted.codes[owner]), 1)
+    return counts
+
+
+class _CountsAndShares:
+    """progress.maths.rollup of a quarter's counts by code ({status: {count, share}}, sorted by status, the absent
+    left out), and for tasks the overdue ones; made once per distinct counts (a plan's quarters repeat them)."""
+
+    def __init__(self, names: list[str], *, overdue: bool = False):
+        self.names, self.overdue, self.made = names, overdue, {}
+        self.order = sorted(range(len(names)), key=names.__getitem__)
+
+    def __call__(self, counts: list[int], late: int = 0) -> dict:
+        key = (*counts, late)
+        made = self.made.get(key)
+        if made is None:
+            made = self.made[key] = self._make(counts, late)
+        return made
+
+    def _make(self, counts: list[int], late: int) -> dict:
+        made = rollup(s for k in self.order for s in [self.names[k]] * counts[k])
+        if self.overdue and sum(counts):
+            made["overdue"] = {"count": late, "share": late / sum(counts)}
+        return made
 
 
 # --- the whole fill ------------------------------------------------------------------------------------------
@@ -406,16 +401,34 @@ def fill_plans(plans: list[Plan], quarters: list[ReportingPeriod], today: dt.dat
     now = timezone.now()
     structure = read_structure(plans)
     figures = read_figures(plans, structure.targets, column)
-    targets = target_series(structure.targets, figures, quarters, wanted)
-    tasks = task_series(structure, plans, quarters, wanted, today)
+    targets, target_codes = target_series(structure.targets, figures, quarters, wanted)
+    tasks, task_codes = task_series(structure, plans, quarters, wanted, today)
     on_time = timeliness_series(structure, plans, quarters, wanted, today)
-    rollups = rollup_series(structure, plans, targets, tasks, on_time, len(wanted))
+    rollups = rollup_series(structure, target_codes, task_codes, on_time, len(wanted))
+    positions = [quarter_index(p.year, p.quarter) - first for p in periods]
     plan_of_task = {pk: plan_id for pk, plan_id, _area in structure.tasks}
     for layout, owner, rows, plan_of in (
         (write.TARGETS, write.TARGETS.owner, targets, lambda o: structure.plan_of_target[o[0]]),
         (write.TASKS, write.TASKS.owner, tasks, lambda o: plan_of_task[o[0]]),
         (write.ROLLUPS, ("plan_id", *write.ROLLUPS.owner), rollups, lambda o: o[0]),
     ):
+        rows = _spread(rows, len(owner), positions)
         for o in write.replace_changed(layout, owner, rows, first, now):
             written[plan_of(o)] += 1
     return written
+
+
+def _spread(rows: list[tuple], width: int, positions: list[int]) -> list[tuple]:
+    """Each series' elements (one per opened quarter) at their quarters' positions from the first, None where the
+    quarters have a gap (no reporting period for a quarter): results.engine.write.fold's layout."""
+    if positions[-1] == len(positions) - 1:  # no gap: the elements are the positions
+        return rows
+    length = positions[-1] + 1
+
+    def spread(elements: list) -> list:
+        out = [None] * length
+        for position, element in zip(positions, elements, strict=True):
+            out[position] = element
+        return out
+
+    return [(*row[:width], *(spread(column) for column in row[width:])) for row in rows]

@@ -109,40 +109,27 @@ def _nullable(matrix: np.ndarray) -> list[list[float | None]]:
 def task_rows(
     scope: Scope, shape: Shape, updates: dict[int, dict[int, list[UpdateRow]]], today: dt.date
 ) -> dict[TaskKey, TaskRow]:
-    """The lead's latest status and each co-department's latest update, as of each quarter, in one pass per task
-    over its updates bucketed by quarter (no sorting)."""
-    label = {q.pk: f"{q.year}Q{q.quarter}" for q in scope.quarters}
+    """The lead's latest status as of each quarter, in one pass per task over its updates bucketed by quarter (no
+    sorting). The co-departments' updates are not computed: the view results_taskresult reads them."""
     in_scope = {p.pk: p for p in scope.periods}
-    names = shape.names
     fresh = {}
     for task_id in tasks_in(scope, shape):
         buckets, lead = updates.get(task_id, {}), shape.task_lead.get(task_id)
-        latest: dict[int, UpdateRow] = {}  # by department
-        co, co_stale = [], True
+        lead_update: UpdateRow | None = None
         for quarter in scope.quarters:  # quarters outside the scope are folded in too: they come before its end
             pk = quarter.pk
             for update in buckets.get(pk, ()):
-                _task_id, department_id, _period_id, _is_late, _status, _percent = update
-                latest[department_id] = update
-                co_stale = co_stale or department_id != lead
+                if update[1] == lead:
+                    lead_update = update
             period = in_scope.get(pk)
             if period is None:
                 continue
             status, percent, overdue = NO_UPDATE, None, period.is_overdue(today)
-            if (lead_update := latest.get(lead)) is not None:
+            if lead_update is not None:
                 _task_id, _lead, lead_period_id, is_late, lead_status, percent = lead_update
                 status = lead_status or NO_UPDATE
                 overdue = overdue and (lead_period_id != pk or is_late)
-            if co_stale:
-                co = [
-                    {"department": names.get(dept, ""), "status": said, "percent": done, "period": label[period_id]}
-                    for dept, (_task_id, _dept, period_id, _is_late, said, done) in sorted(
-                        latest.items(), key=lambda item: names.get(item[0], "")
-                    )
-                    if dept != lead
-                ]
-                co_stale = False
-            fresh[(task_id, pk)] = TaskRow(status=status, percent_complete=percent, overdue=overdue, co_departments=co)
+            fresh[(task_id, pk)] = TaskRow(status=status, percent_complete=percent, overdue=overdue)
     return fresh
 
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import FilteredRelation, Q, Value
+from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.utils import timezone
 
 from indicators.models import PERIOD_END_YEAR, Period, Target
@@ -68,7 +68,6 @@ class Shape:
     targets: list[dict]  # values() rows: what target_spec() reads, and the target's area and department
     task_area: dict[int, int]
     task_lead: dict[int, int]
-    names: dict[int, str]  # department names, for the co-departments' updates
 
 
 # What target_spec() reads of a target, and the target's area and reporting unit (its rollup groups).
@@ -98,26 +97,17 @@ def target_rows(targets, *extra: str) -> list[dict]:
 
 def plan_shape(plan: Plan) -> Shape:
     targets = target_rows(Target.objects.filter(indicator__plan=plan).order_by())
-    task_area, task_lead, names = {}, {}, {}
+    task_area, task_lead = {}, {}
     # Tasks with their responsibilities in one query: a task no unit is named on comes once, with NULLs.
-    for task_id, area_id, department_id, role, name in (
+    for task_id, area_id, department_id, role in (
         Task.objects.filter(area__plan=plan)
         .order_by()
-        .values_list(
-            "pk",
-            "area_id",
-            "responsibilities__department_id",
-            "responsibilities__role",
-            "responsibilities__department__name",
-        )
+        .values_list("pk", "area_id", "responsibilities__department_id", "responsibilities__role")
     ):
         task_area[task_id] = area_id
-        if department_id is None:
-            continue
-        names[department_id] = name
-        if role == Responsibility.Role.LEAD:
+        if department_id is not None and role == Responsibility.Role.LEAD:
             task_lead[task_id] = department_id
-    return Shape(targets, task_area, task_lead, names)
+    return Shape(targets, task_area, task_lead)
 
 
 def targets_in(scope: Scope, shape: Shape) -> list[dict]:
@@ -181,9 +171,21 @@ UPDATE_FIELDS = (
 )
 
 
+def lead_updates(plans) -> QuerySet[TaskUpdate]:
+    """The approved task updates of the plans' leads: the engine reads no other (the co-departments' updates the
+    view results_taskresult reads itself)."""
+    return TaskUpdate.objects.filter(
+        report__plan__in=plans,
+        report__status=ReportStatus.APPROVED,
+        task__responsibilities__role=Responsibility.Role.LEAD,
+        task__responsibilities__department_id=F("report__department_id"),
+    ).order_by()
+
+
 def approved_updates(scope: Scope, task_ids: list[int]) -> dict[int, dict[int, list[UpdateRow]]]:
-    """The plan's approved task updates (or those of `task_ids` when the scope names tasks), by task and quarter."""
-    updates = TaskUpdate.objects.filter(report__plan=scope.plan, report__status=ReportStatus.APPROVED).order_by()
+    """The plan's approved updates of the tasks' leads (of `task_ids` when the scope names tasks), by task and
+    quarter."""
+    updates = lead_updates([scope.plan])
     if scope.task_ids is not None:
         updates = updates.filter(task_id__in=task_ids)
     by_task: dict[int, dict[int, list[UpdateRow]]] = defaultdict(lambda: defaultdict(list))

@@ -30,12 +30,12 @@ class TargetRow(NamedTuple):
 
 
 class TaskRow(NamedTuple):
-    """A task as of a quarter: the columns of TaskResult the engine fills."""
+    """A task as of a quarter: the columns of TaskResult the engine fills (its co-departments' updates the view
+    reads from the task updates themselves)."""
 
     status: str
     percent_complete: int | None
     overdue: bool
-    co_departments: list
 
 
 class RollupRow(NamedTuple):

@@ -261,3 +261,27 @@ def test_results_are_not_archived_and_an_older_archive_s_are_recomputed(dataset,
     assert recompute_plans([dataset]).recomputed == 1
     recomputed = set(TargetResult.objects.values_list("target_id", "period_id", "status", "latest_value"))
     assert set(shown) <= recomputed  # what the pages said comes back (and every other target, now computed too)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_archive_with_the_co_departments_stored_by_quarter_restores_them_from_the_updates(dataset, media, tmp_path):
+    """Archives written before results migration 0009 hold each task series' co-departments' updates: the column is
+    gone (the view reads them from the task updates), and the series load without it, nothing recomputed."""
+    from results.models import TaskResult
+
+    shown = sorted(TaskResult.objects.values_list("task_id", "period_id", "status", "co_departments"))
+    assert any(co for *_, co in shown)
+    target, old_style = tmp_path / "backup.tar.gz", tmp_path / "old.tar.gz"
+    archive.backup(target)
+
+    def with_co_departments(objects):
+        for obj in objects:
+            if obj["model"] == "results.taskseries":
+                obj["fields"]["co_departments"] = [[{"department": "旧单位名", "status": "done"}]]
+        return objects
+
+    _rewrite(target, old_style, with_co_departments)
+    call_command("flush", interactive=False, verbosity=0)
+    archive.restore(old_style)
+
+    assert sorted(TaskResult.objects.values_list("task_id", "period_id", "status", "co_departments")) == shown

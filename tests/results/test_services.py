@@ -287,7 +287,6 @@ CHANGES = {
     "baseline edit": _edit_baseline,
     "target value edit": _edit_target_value,
     "city-assigned value": _assign_city_value,
-    "unit renamed": _rename_unit,
 }
 
 
@@ -305,7 +304,6 @@ RECOMPUTED_FROM = {
     "baseline edit": 0,
     "target value edit": 0,
     "city-assigned value": 0,
-    "unit renamed": 0,
 }
 
 
@@ -327,6 +325,20 @@ def test_a_full_recompute_recomputes_a_plan_whose_inputs_changed(change, plan, f
     assert outcome.from_later_quarter == (start > 0)
     assert last_full_run_periods() == [str(p) for p in four_quarters[start:]]
     assert services.recompute_plan(plan, force=True) == 0  # what it wrote is what a forced recompute computes
+
+
+def test_a_renamed_unit_shows_in_the_co_departments_updates_at_once_with_nothing_to_recompute(
+    plan, four_quarters, dept_a_user, office_user
+):
+    """The view results_taskresult reads the co-departments' updates, with their units' names, from the updates."""
+    services.recompute_plan(plan)
+    _rename_unit(plan, dept_a_user, office_user, four_quarters)
+
+    result = TaskResult.objects.get(
+        task__area__plan=plan, task__area__number=6, task__number=1, period=four_quarters[2]
+    )
+    assert "七里海湿地管委会" in [c["department"] for c in result.co_departments]
+    assert services.recompute_plans([plan]).skipped == 1
 
 
 def test_a_new_report_for_an_earlier_quarter_recomputes_from_that_quarter(plan, four_quarters, dept_b_user):
