@@ -199,17 +199,18 @@ def target_series(targets: list[dict], figures: Figures, quarters: list[Reportin
 
 
 def _figures_beside(targets, figures: Figures, newest: np.ndarray, latest_kind: np.ndarray) -> list[list[dict]]:
-    if not figures.beside:
-        return [[{} for _ in range(newest.shape[1])] for _ in targets]
-    series = []
+    """Each target's figures beside its latest value, as of each quarter: {} but where the quarter of its latest
+    value had figures of more than one kind (few: the official ones)."""
+    empty = [{}] * newest.shape[1]
+    series = [empty] * len(targets)
+    beside = {indicator for indicator, _column in figures.beside}
     for i, t in enumerate(targets):
         indicator = t["indicator_id"]
-        series.append(
-            [
+        if indicator in beside:
+            series[i] = [
                 figures.beside.get((indicator, j), {}) if k >= 0 else {}
                 for j, k in zip(newest[i].tolist(), latest_kind[i].tolist(), strict=True)
             ]
-        )
     return series
 
 
@@ -265,9 +266,10 @@ def task_series(structure: Structure, plans: list[Plan], quarters: list[Reportin
 # --- timeliness and rollups ----------------------------------------------------------------------------------
 
 
-def timeliness_series(structure: Structure, plans: list[Plan], quarters, wanted, today) -> dict[int, dict[int, list]]:
+def timeliness_series(structure: Structure, plans: list[Plan], quarters, wanted, today) -> dict[int, dict[int, str]]:
     """Per plan and owing unit, as of each wanted quarter: how many due quarters so far it reported on time, late,
-    or not at all (results.engine.compute.timeliness_by_department; progress.timeliness's rule, as numbers)."""
+    or not at all (results.engine.compute.timeliness_by_department; progress.timeliness's rule, as numbers), as
+    the JSON the series stores."""
     column = {q.pk: j for j, q in enumerate(quarters)}
     pairs = [(p.pk, d) for p in plans for d in structure.owing[p.pk]]
     if not pairs:
@@ -293,10 +295,18 @@ def timeliness_series(structure: Structure, plans: list[Plan], quarters, wanted,
         Timeliness.MISSING: ~arrived,  # a due quarter not sent by today (today is past its due date)
     }
     w = np.array(wanted)
-    counts = {str(s): np.cumsum(states[s] & due, axis=1)[:, w].tolist() for s in DUE}
-    out: dict[int, dict[int, list]] = defaultdict(dict)
+    counts = np.stack([np.cumsum(states[s] & due, axis=1)[:, w] for s in DUE], axis=2).tolist()
+    names = [str(s) for s in DUE]
+    encoded: dict[tuple, str] = {}
+    out: dict[int, dict[int, write.Encoded]] = defaultdict(dict)
     for (plan_id, department_id), i in row.items():
-        out[plan_id][department_id] = [{s: counts[s][i][k] for s in counts} for k in range(len(wanted))]
+        elements = []
+        for quarter in counts[i]:
+            key = tuple(quarter)
+            if key not in encoded:
+                encoded[key] = write.encode(dict(zip(names, quarter, strict=True)))
+            elements.append(encoded[key])
+        out[plan_id][department_id] = _joined(elements)
     return out
 
 
@@ -334,24 +344,28 @@ def rollup_series(structure: Structure, targets: Counted, tasks: Counted, on_tim
         np.add.at(overdue, member, tasks.overdue[owner].astype(np.int64))
     target_counts = _CountsAndShares(targets.names)
     task_counts = _CountsAndShares(tasks.names, overdue=True)
-    no_timeliness = [{}] * width
+    no_timeliness = write.Encoded(write.encode([{}] * width))
     rows = []
     for (plan_id, scope, area_id, department_id), g in groups.items():
+        by_status = by_target[g].tolist()
+        task_status, late = by_task[g].tolist(), overdue[g].tolist()
         rows.append(
             (
                 plan_id,
                 scope,
                 area_id,
                 department_id,
-                [target_counts(counts) for counts in by_target[g].tolist()],
-                [
-                    task_counts(counts, late)
-                    for counts, late in zip(by_task[g].tolist(), overdue[g].tolist(), strict=True)
-                ],
+                _joined([target_counts(counts) for counts in by_status]),
+                _joined([task_counts(c, n) for c, n in zip(task_status, late, strict=True)]),
                 timeliness.get(g, no_timeliness),
             )
         )
     return rows
+
+
+def _joined(elements: list[str]) -> write.Encoded:
+    """A JSON array of elements each already encoded."""
+    return write.Encoded("[" + ",".join(elements) + "]")
 
 
 def _counts(groups: int, width: int, counted: Counted, members: list[tuple[int, int]]) -> np.ndarray:
@@ -371,11 +385,12 @@ class _CountsAndShares:
         self.names, self.overdue, self.made = names, overdue, {}
         self.order = sorted(range(len(names)), key=names.__getitem__)
 
-    def __call__(self, counts: list[int], late: int = 0) -> dict:
+    def __call__(self, counts: list[int], late: int = 0) -> str:
+        """The counts and shares, encoded as JSON."""
         key = (*counts, late)
         made = self.made.get(key)
         if made is None:
-            made = self.made[key] = self._make(counts, late)
+            made = self.made[key] = write.encode(self._make(counts, late))
         return made
 
     def _make(self, counts: list[int], late: int) -> dict:
