@@ -1,10 +1,12 @@
 """Recomputing the result tables from approved data only: a whole plan, or what one approval touches.
 
 These are the entry points; the engine behind them is results.engine (read, compute, write, schedule, run).
-Re-running is safe: rows are compared with what is stored and only changes are written, so two runs leave the same
-rows. A full recompute passes over a plan whose inputs have not changed since its last full recompute, recomputes
-one whose reports alone changed from the earliest changed quarter on (see results.fingerprints), and one a crashed
-run left STARTED in full (results.models.FillState); `force` recomputes every plan, every quarter.
+Re-running is safe: series are compared with what is stored and only changes are written, so two runs leave the
+same rows. A full recompute passes over a plan whose inputs have not changed since its last full recompute, and
+recomputes the others all at once, set-based (results.engine.bulk), every quarter: one whose reports alone changed
+is recorded as changed from the earliest changed quarter on (see results.fingerprints), and its earlier quarters
+come out as stored; a plan a crashed run left STARTED is recomputed whatever its fingerprints say
+(results.models.FillState); `force` recomputes every plan.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from .engine.compute import NO_UPDATE
 from .engine.inputs import Scope, all_quarters, opened, report_contents
 from .engine.rows import TASK_FIELDS
 from .engine.run import run_plans, run_scope
-from .models import ComputationRun
 
 # The entry points; NO_UPDATE and TASK_FIELDS are the engine's, named here for the callers that compare with them.
 __all__ = [
@@ -57,8 +58,8 @@ def recompute_plans(
     force: bool = False,
     progress: Callable[[Plan], None] | None = None,
 ) -> FullRun:
-    """Every target, task and rollup of each plan, as of every quarter: the nightly safety net (which plans and
-    quarters: results.engine.schedule)."""
+    """Every target, task and rollup of each plan, as of every quarter: the nightly safety net (which plans:
+    results.engine.schedule). `progress` is called for each plan once the run has ended."""
     today = today or timezone.localdate()
     outcome = FullRun()
     planned = schedule.full_run(list(plans), all_quarters(), today, force=force)
@@ -91,7 +92,7 @@ def recompute_for_report(report: QuarterlyReport, *, today: dt.date | None = Non
         indicator_ids=indicator_ids,
         task_ids=task_ids,
     )
-    return run_scope(ComputationRun.Kind.INCREMENTAL, scope, today=today, covered={"report": report.pk})
+    return run_scope(scope, today=today, covered={"report": report.pk})
 
 
 def recompute_for_figures(plan: Plan, indicator_ids: set[int], period: ReportingPeriod, *, today=None) -> int:
@@ -106,4 +107,4 @@ def recompute_for_figures(plan: Plan, indicator_ids: set[int], period: Reporting
         task_ids=set(),
     )
     covered = {"official": sorted(indicator_ids)}
-    return run_scope(ComputationRun.Kind.INCREMENTAL, scope, today=today, covered=covered)
+    return run_scope(scope, today=today, covered=covered)

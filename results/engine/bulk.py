@@ -11,40 +11,26 @@ progress.maths.rollup, progress.timeliness), and tests/results/test_bulk.py chec
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import connection
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from departments.models import Department, DepartmentKind
 from indicators.models import Indicator, Target
-from progress.authority import PRECEDENCE, Authority, FigureKind
 from progress.maths import rollup
 from progress.timeliness import DUE, Timeliness
-from progress.vector import STATUSES, evaluate_grid
 from targets.models import Plan, Responsibility, Task
-from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod
+from tasks.models import QuarterlyReport, ReportingPeriod
 
 from ..series import quarter_index
-from ..specs import target_spec
 from . import inputs, write
-from .compute import NO_UPDATE, _nullable
-from .inputs import UPDATE_FIELDS, opened, rules_from_settings, target_rows
-
-KINDS = list(FigureKind)  # a figure's kind as a code: its index here
-
-
-def _rows(queryset) -> list[tuple]:
-    """A values_list queryset's rows as the database driver returns them: no per-row work in the ORM (the task
-    updates of every plan are hundreds of thousands of rows)."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
+from .compute import NO_UPDATE
+from .grid import Counted, raw_rows, read_figures, target_series
+from .inputs import UPDATE_FIELDS, opened, target_rows
 
 # --- the structure of every plan -----------------------------------------------------------------------------
 
@@ -64,7 +50,7 @@ def read_structure(plans: list[Plan]) -> Structure:
     ids = [p.pk for p in plans]
     targets = target_rows(Target.objects.filter(indicator__plan_id__in=ids).order_by("pk"), "indicator__plan_id")
     tasks, lead, named = {}, {}, defaultdict(set)
-    for task_id, plan_id, area_id, department_id, role in _rows(
+    for task_id, plan_id, area_id, department_id, role in raw_rows(
         Task.objects.filter(area__plan_id__in=ids)
         .order_by("pk")
         .values_list("pk", "area__plan_id", "area_id", "responsibilities__department_id", "responsibilities__role")
@@ -75,7 +61,7 @@ def read_structure(plans: list[Plan]) -> Structure:
         named[plan_id].add(department_id)
         if role == Responsibility.Role.LEAD:
             lead[task_id] = department_id
-    for plan_id, department_id in _rows(
+    for plan_id, department_id in raw_rows(
         Indicator.objects.filter(plan_id__in=ids, reporting_department__isnull=False)
         .order_by()
         .values_list("plan_id", "reporting_department_id")
@@ -83,135 +69,19 @@ def read_structure(plans: list[Plan]) -> Structure:
         named[plan_id].add(department_id)
     # tasks.selectors.reporting_departments for every plan at once: units of the plan's jurisdiction, collective
     # entries aside, named on one of its tasks or reporting one of its indicators
-    units = _rows(
+    units = raw_rows(
         Department.objects.filter(jurisdiction_id__in={p.jurisdiction_id for p in plans})
         .exclude(kind=DepartmentKind.COLLECTIVE)
         .order_by("name")
         .values_list("pk", "jurisdiction_id")
     )
-    owing = {p.pk: [pk for pk, j in units if j == p.jurisdiction_id and pk in named[p.pk]] for p in plans}
+    by_jurisdiction = defaultdict(list)
+    for pk, jurisdiction_id in units:
+        by_jurisdiction[jurisdiction_id].append(pk)
+    owing = {p.pk: [pk for pk in by_jurisdiction[p.jurisdiction_id] if pk in named[p.pk]] for p in plans}
     structure = Structure(targets, list(tasks.values()), lead, owing)
     structure.plan_of_target = {t["pk"]: t["indicator__plan_id"] for t in targets}
     return structure
-
-
-# --- targets -------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Figures:
-    """Each indicator's authoritative figure of each quarter (NaN: none), the kind that judged it (-1: none) and,
-    where a quarter had figures of more than one kind, all of them (progress.authority: shown beside)."""
-
-    row: dict[int, int]  # indicator -> row
-    value: np.ndarray
-    kind: np.ndarray
-    beside: dict[tuple[int, int], dict[str, float]]
-
-
-def read_figures(plans: list[Plan], targets: list[dict], column: dict[int, int]) -> Figures:
-    """The figures known now (tasks.selectors.known_figures) of every plan's indicators, with the authority rule
-    applied to every quarter at once (progress.authority.authoritative)."""
-    authority = {t["indicator_id"]: t["indicator__authority"] for t in targets}
-    row = {pk: i for i, pk in enumerate(authority)}
-    q = len(column)
-    present = np.full((len(KINDS), len(row), q), np.nan)
-    code = {str(k): c for c, k in enumerate(KINDS)}
-    rows = _rows(
-        IndicatorValue.objects.filter(indicator__plan__in=plans)
-        .known(None)
-        .order_by()
-        .values_list("indicator_id", "period_id", "kind", "value", "reached")
-    )
-    for indicator_id, period_id, kind, value, reached in rows:
-        i = row.get(indicator_id)
-        number = float(value) if value is not None else (None if reached is None else float(reached))
-        if i is not None and number is not None:
-            present[code[kind], i, column[period_id]] = number
-    has = ~np.isnan(present)
-    chosen = np.full((len(row), q), -1)
-    for rule, order in PRECEDENCE.items():
-        mine = np.array([Authority(a) == rule for a in authority.values()], dtype=bool)
-        pick = np.full((len(row), q), -1)
-        for kind in reversed(order):  # the first in precedence, where present, wins
-            pick = np.where(has[code[str(kind)]], code[str(kind)], pick)
-        chosen = np.where(mine[:, None], pick, chosen)
-    value = np.where(chosen >= 0, np.take_along_axis(present, np.maximum(chosen, 0)[None], axis=0)[0], np.nan)
-    beside = {}
-    indicators = list(row)
-    for i, j in zip(*np.nonzero((chosen >= 0) & (has.sum(axis=0) > 1)), strict=True):
-        first = KINDS[chosen[i, j]]
-        every = {str(first): float(present[chosen[i, j], i, j])}
-        every.update({str(k): float(present[c, i, j]) for c, k in enumerate(KINDS) if k != first and has[c, i, j]})
-        beside[(indicators[i], j)] = every
-    return Figures(row, value, chosen, beside)
-
-
-@dataclass
-class Counted:
-    """What the rollups count of a kind of series: each owner's status as a code (owner × wanted quarter) with the
-    codes' names, and for tasks whether each was overdue."""
-
-    codes: np.ndarray
-    names: list[str]
-    overdue: np.ndarray | None = None
-
-
-def target_series(targets: list[dict], figures: Figures, quarters: list[ReportingPeriod], wanted: list[int]):
-    """Every target's series, in TargetRow's columns, as of the `wanted` columns of `quarters` (all plans at once:
-    results.engine.compute.evaluate_targets for a whole plan), and their statuses for the rollups."""
-    if not targets:
-        return [], Counted(np.zeros((0, len(wanted)), dtype=int), [str(s) for s in STATUSES])
-    ends = [q.ends_on for q in quarters]
-    rows = np.array([figures.row[t["indicator_id"]] for t in targets])
-    values = figures.value[rows]
-    specs = [target_spec(t) for t in targets]
-    grid = evaluate_grid(specs, values, ends, rules_from_settings())
-    w = np.array(wanted)
-    # the newest quarter with a figure up to each quarter, and up to the target's date: whose kind judged them
-    newest = np.maximum.accumulate(np.where(~np.isnan(values), np.arange(len(ends)), -1), axis=1)[:, w]
-    judged_column = np.array(
-        [np.searchsorted(ends, s.target_date, side="right") - 1 if s.target_date else -1 for s in specs]
-    )
-    judged_newest = np.maximum.accumulate(np.where(~np.isnan(values), np.arange(len(ends)), -1), axis=1)
-    judged_at = np.take_along_axis(judged_newest, np.minimum(w[None, :], np.maximum(judged_column, 0)[:, None]), 1)
-    kind_codes = figures.kind[rows]
-    latest_kind = np.where(newest >= 0, np.take_along_axis(kind_codes, np.maximum(newest, 0), axis=1), -1)
-    latest_kind = np.where(np.isnan(grid.latest[:, w]), -1, latest_kind)
-    judged_kind = np.where(judged_at >= 0, np.take_along_axis(kind_codes, np.maximum(judged_at, 0), axis=1), -1)
-    judged_kind = np.where(np.isnan(grid.judged[:, w]) | (judged_column < 0)[:, None], -1, judged_kind)
-    kind_names = np.array([*(str(k) for k in KINDS), ""], dtype=object)  # -1: the last, ""
-
-    status_names = np.array([str(s) for s in STATUSES], dtype=object)
-    columns = [
-        status_names[grid.status[:, w]].tolist(),
-        *(_nullable(getattr(grid, n)[:, w]) for n in ("target_value", "latest", "progress", "expected", "forecast")),
-        [[None if m < 0 else bool(m) for m in r] for r in grid.forecast_meets[:, w].tolist()],
-        _nullable(grid.judged[:, w]),
-        _nullable(grid.baseline[:, w]),
-        [[None if d != d else dt.date.fromordinal(int(d)) for d in r] for r in grid.baseline_date[:, w].tolist()],
-        kind_names[latest_kind].tolist(),
-        _figures_beside(targets, figures, newest, latest_kind),
-        kind_names[judged_kind].tolist(),
-    ]
-    rows = [(t["pk"], *cells) for t, *cells in zip(targets, *columns, strict=True)]
-    return rows, Counted(grid.status[:, w], [str(s) for s in STATUSES])
-
-
-def _figures_beside(targets, figures: Figures, newest: np.ndarray, latest_kind: np.ndarray) -> list[list[dict]]:
-    """Each target's figures beside its latest value, as of each quarter: {} but where the quarter of its latest
-    value had figures of more than one kind (few: the official ones)."""
-    empty = [{}] * newest.shape[1]
-    series = [empty] * len(targets)
-    beside = {indicator for indicator, _column in figures.beside}
-    for i, t in enumerate(targets):
-        indicator = t["indicator_id"]
-        if indicator in beside:
-            series[i] = [
-                figures.beside.get((indicator, j), {}) if k >= 0 else {}
-                for j, k in zip(newest[i].tolist(), latest_kind[i].tolist(), strict=True)
-            ]
-    return series
 
 
 # --- tasks ---------------------------------------------------------------------------------------------------
@@ -234,7 +104,9 @@ def task_series(structure: Structure, plans: list[Plan], quarters: list[Reportin
     late = np.zeros((n, q), dtype=bool)
     ti, tj, ts, tp, tl = [], [], [], [], []
     lead = structure.lead
-    for task_id, unit, period_id, is_late, said, done in _rows(inputs.lead_updates(plans).values_list(*UPDATE_FIELDS)):
+    for task_id, unit, period_id, is_late, said, done in raw_rows(
+        inputs.lead_updates(plans).values_list(*UPDATE_FIELDS)
+    ):
         i = row.get(task_id)
         if i is not None and unit == lead.get(task_id):  # a task named with two leads counts one (as plan_shape)
             ti.append(i)
@@ -276,7 +148,7 @@ def timeliness_series(structure: Structure, plans: list[Plan], quarters, wanted,
         return {}
     row = {pair: i for i, pair in enumerate(pairs)}
     sent = np.full((len(pairs), len(quarters)), np.nan)
-    for plan_id, department_id, period_id, sent_on in _rows(
+    for plan_id, department_id, period_id, sent_on in raw_rows(
         QuarterlyReport.objects.filter(plan__in=plans, submitted_at__isnull=False)
         .annotate(sent_on=TruncDate("submitted_at"))  # the day in the current time zone, as timezone.localdate
         .order_by()
@@ -440,7 +312,9 @@ def _spread(rows: list[tuple], width: int, positions: list[int]) -> list[tuple]:
         return rows
     length = positions[-1] + 1
 
-    def spread(elements: list) -> list:
+    def spread(elements):
+        if isinstance(elements, write.Encoded):  # the rollups' JSON, encoded once per count: rare enough to decode
+            return write.Encoded(write.encode(spread(json.loads(elements))))
         out = [None] * length
         for position, element in zip(positions, elements, strict=True):
             out[position] = element

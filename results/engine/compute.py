@@ -6,18 +6,14 @@ Nothing here writes; the targets' evaluation also serves the "as known on" selec
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
 from collections import defaultdict
-
-import numpy as np
 
 from progress.maths import rollup
 from progress.timeliness import DUE, timeliness
-from progress.vector import STATUSES, evaluate_grid
 from tasks.models import ReportingPeriod
 
-from ..specs import target_spec
-from .inputs import Counted, Scope, Shape, UpdateRow, authoritative_series, rules_from_settings, targets_in, tasks_in
+from .grid import read_figures, target_series
+from .inputs import Scope, Shape, UpdateRow, targets_in, tasks_in
 from .rows import RollupRow, TargetRow, TaskRow
 
 NO_UPDATE = "no_update"
@@ -33,74 +29,18 @@ RollupKey = tuple[str, int | None, int | None, int]  # a group and a period id
 
 def evaluate_targets(scope: Scope, shape: Shape, *, at=None) -> dict[TargetKey, TargetRow]:
     """Every target of the scope as of each of its quarters, on the figures known at `at` (now when None): all of
-    them at once, on the grid of quarters (progress.vector, which agrees with progress.maths to the last bit)."""
+    them at once, on the grid of quarters (engine.grid, as a full run evaluates every plan's)."""
     targets = targets_in(scope, shape)
     if not targets or not scope.periods:
         return {}
-    authority = {t["indicator_id"]: t["indicator__authority"] for t in targets}
-    series, counted = authoritative_series(scope.plan, scope.indicator_ids, scope.quarters, authority, at=at)
-    ends = [q.ends_on for q in scope.quarters]
-    column = {end: j for j, end in enumerate(ends)}
-    indicators = {pk: i for i, pk in enumerate(dict.fromkeys(t["indicator_id"] for t in targets))}
-    values = np.full((len(indicators), len(ends)), np.nan)
-    for indicator_id, points in series.items():
-        row = indicators.get(indicator_id)
-        if row is not None:
-            for point in points:
-                values[row, column[point.when]] = point.value
-    rows = np.array([indicators[t["indicator_id"]] for t in targets])
-    specs = [target_spec(t) for t in targets]
-    grid = evaluate_grid(specs, values[rows], ends, rules_from_settings())
-
-    wanted = [column[p.ends_on] for p in scope.periods]
-    # The newest quarter with a figure up to each quarter: whose kind judged the latest value (and the judged one).
-    has = ~np.isnan(values[rows])
-    newest = np.maximum.accumulate(np.where(has, np.arange(len(ends)), -1), axis=1)
-    fields = {
-        name: _nullable(getattr(grid, name)[:, wanted])
-        for name in ("target_value", "latest", "progress", "expected", "forecast", "judged", "baseline")
+    column = {q.pk: j for j, q in enumerate(scope.quarters)}
+    figures = read_figures([scope.plan], targets, column, indicator_ids=scope.indicator_ids, at=at)
+    rows, _statuses = target_series(targets, figures, scope.quarters, [column[p.pk] for p in scope.periods])
+    return {
+        (target_id, period.pk): TargetRow._make(values)
+        for target_id, *series in rows
+        for period, values in zip(scope.periods, zip(*series, strict=True), strict=True)
     }
-    status = [[str(STATUSES[c]) for c in row] for row in grid.status[:, wanted].tolist()]
-    meets = [[None if m < 0 else bool(m) for m in row] for row in grid.forecast_meets[:, wanted].tolist()]
-    baseline_on = [
-        [None if d != d else dt.date.fromordinal(int(d)) for d in row] for row in grid.baseline_date[:, wanted].tolist()
-    ]
-    fresh = {}
-    for i, target in enumerate(targets):
-        kinds = counted.get(target["indicator_id"], {})
-        judged_column = bisect_right(ends, specs[i].target_date) - 1 if specs[i].target_date else -1
-        for k, period in enumerate(scope.periods):
-            latest, judged = fields["latest"][i][k], fields["judged"][i][k]
-            by = _kind(kinds, ends, newest[i, wanted[k]]) if latest is not None else None
-            judged_by = None
-            if judged is not None and judged_column >= 0:
-                judged_by = _kind(kinds, ends, newest[i, min(wanted[k], judged_column)])
-            fresh[(target["pk"], period.pk)] = TargetRow(
-                status=status[i][k],
-                target_value=fields["target_value"][i][k],
-                latest_value=latest,
-                progress=fields["progress"][i][k],
-                expected=fields["expected"][i][k],
-                forecast=fields["forecast"][i][k],
-                forecast_meets=meets[i][k],
-                judged_value=judged,
-                baseline_value=fields["baseline"][i][k],
-                baseline_on=baseline_on[i][k],
-                latest_kind=by.kind if by else "",
-                latest_figures=by.figures if by else {},
-                judged_kind=judged_by.kind if judged_by else "",
-            )
-    return fresh
-
-
-def _kind(kinds: dict[dt.date, Counted], ends: list[dt.date], column: int) -> Counted | None:
-    """Which kind judged the quarter in `column` (-1: none up to there)."""
-    return kinds.get(ends[column]) if column >= 0 else None
-
-
-def _nullable(matrix: np.ndarray) -> list[list[float | None]]:
-    """Rows of floats as lists, None for NaN (a NULL in the database)."""
-    return [[None if v != v else v for v in row] for row in matrix.tolist()]
 
 
 # --- tasks ---------------------------------------------------------------------------------------------------

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.utils import timezone
 
 from indicators.models import PERIOD_END_YEAR, Period, Target
-from progress.authority import authoritative
-from progress.maths import Point, Rules
+from progress.maths import Rules
 from targets.models import Plan, Responsibility, Task
 from tasks.models import IndicatorValue, QuarterlyReport, ReportingPeriod, ReportStatus, TaskUpdate
 
@@ -119,39 +117,6 @@ def tasks_in(scope: Scope, shape: Shape) -> list[int]:
 
 
 # --- figures -------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Counted:
-    """Which kind of figure judged a quarter, and every kind known for it (shown beside it when they differ)."""
-
-    kind: str
-    figures: dict[str, float]
-
-
-def authoritative_series(
-    plan: Plan,
-    indicator_ids: Iterable[int] | None,
-    quarters: list[ReportingPeriod],
-    authority: dict[int, str],
-    *,
-    at=None,
-) -> tuple[dict[int, list[Point]], dict[int, dict[dt.date, Counted]]]:
-    """Each indicator's authoritative figure of each quarter as points (in no particular order: the maths sorts
-    them), from the figures known at `at` (now when None) under the indicator's authority rule; and, by quarter end,
-    which kind it was. The dates come from `quarters` (every quarter) rather than a join."""
-    from tasks.selectors import known_figures
-
-    ends = {q.pk: q.ends_on for q in quarters}
-    series: dict[int, list[Point]] = defaultdict(list)
-    counted: dict[int, dict[dt.date, Counted]] = defaultdict(dict)
-    for indicator_id, figures in known_figures(plan, indicator_ids, at=at).items():
-        for period_id, choice in authoritative(figures, authority[indicator_id]).items():
-            when = ends[period_id]
-            series[indicator_id].append(Point(when, choice.figure.value))
-            every = {str(f.kind): f.value for f in (choice.figure, *choice.others)}
-            counted[indicator_id][when] = Counted(str(choice.figure.kind), every if len(every) > 1 else {})
-    return series, counted
 
 
 # --- task updates --------------------------------------------------------------------------------------------

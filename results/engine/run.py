@@ -16,34 +16,24 @@ from .inputs import Scope
 from .schedule import Planned
 
 
-def run_scope(kind, scope: Scope, *, today: dt.date, digest: str = "", covered=None) -> int:
-    """Compute with the plan locked, and record the run.
+def run_scope(scope: Scope, *, today: dt.date, covered=None) -> int:
+    """An approval's or a release's recompute: computed with the plan locked, and recorded once, when it ends.
 
-    A full run is recorded before it starts, and marks its plan STARTED, committed on its own: it runs outside any
-    transaction (the nightly job), so a crash leaves a visible run with no end and a plan the next full run
-    recomputes in full (results.models.FillState). The plan is marked DONE in the transaction of its writes, so
-    it is DONE exactly when they are committed. An incremental run is recorded once, when it ends, and leaves the
-    fill state alone: it runs inside the approval job's transaction, where a row written first could not outlive a
-    crash either, and one write is a round trip less on the approval's path.
+    It leaves the fill state alone: it runs inside the approval job's transaction, where a row written first could
+    not outlive a crash either, and one write is a round trip less on the approval's path (a full run, which runs
+    outside any transaction, records itself before it starts: run_plans).
     """
     run = ComputationRun(
-        kind=kind,
+        kind=ComputationRun.Kind.INCREMENTAL,
         plan=scope.plan,
-        inputs=digest,
         covered={"plan": scope.plan.code, "periods": [str(p) for p in scope.periods], **(covered or {})},
     )
-    full = kind == ComputationRun.Kind.FULL
-    if full:
-        run.save()
-        set_fill_state(scope.plan, run, FillState.State.STARTED)
     try:
         with transaction.atomic():
             # One recompute of a plan at a time (a worker's approval and the nightly run, say). NO KEY: reports
             # and other rows referring to the plan can still be written meanwhile.
             list(Plan.objects.select_for_update(no_key=True).filter(pk=scope.plan.pk).values_list("pk"))
             written = fill(scope, today=today)
-            if full:
-                set_fill_state(scope.plan, run, FillState.State.DONE)
     except Exception as exc:
         run.error = repr(exc)
         run.save()
@@ -59,6 +49,11 @@ def run_plans(planned: list[Planned], *, today: dt.date) -> dict[int, int]:
     on their own, then locked together (in the order of their keys, as any two runs take them) and recomputed
     whole, their series written and their fill states marked DONE in one transaction. Returns the series written
     by plan.
+
+    A full run is recorded before it starts, and marks its plans STARTED, committed on their own: it runs outside
+    any transaction (the nightly job), so a crash leaves visible runs with no end and plans the next full run
+    recomputes in full (results.models.FillState). The plans are marked DONE in the transaction of their writes, so
+    they are DONE exactly when those are committed.
 
     A plan the schedule recomputes from a later quarter (only its reports changed) is recomputed whole too, which
     costs the set-based fill nothing: its earlier quarters come out as stored, since their inputs did not change,
@@ -118,10 +113,6 @@ def fill(scope: Scope, *, today: dt.date) -> int:
     task_statuses = {**kept_tasks, **{key: (row.status, row.overdue) for key, row in tasks.items()}}
     rollups = compute.rollup_rows(scope, groups, target_statuses, task_statuses, on_time)
     return written + task_written + write.store_rollups(scope, groups, rollups, now)
-
-
-def set_fill_state(plan: Plan, run: ComputationRun, state: str) -> None:
-    set_fill_states([run], state)
 
 
 def set_fill_states(runs: list[ComputationRun], state: str) -> None:

@@ -10,6 +10,7 @@ handed back, for the rollups.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 from collections import defaultdict
@@ -172,32 +173,52 @@ def _staged(layout: Layout, owner: tuple[str, ...], rows: list[tuple], first: in
 
 
 def _replace_in_database(layout: Layout, owner: tuple[str, ...], rows: list[tuple], first: int, now) -> list[tuple]:
-    """COPY the series into a temporary table, delete the stored ones that differ, insert those not stored."""
+    """COPY the series into a temporary table, delete the stored ones that differ, insert those not stored; or,
+    when none of these owners has a series stored (a first run), COPY them into the table itself."""
     model = layout.model
     model_fields, staged_rows = _staged(layout, owner, rows, first, now)
     quote = connection.ops.quote_name
     table, staged = quote(model._meta.db_table), quote(f"fresh_{model._meta.db_table}")
+    key = model_fields[1]  # the owner's first column: a target, a task, a plan
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {quote(key.column)} = ANY(%s))",
+            [sorted({row[1] for row in staged_rows})],
+        )
+        if not cursor.fetchone()[0]:
+            _insert(table, model_fields, staged_rows)
+            return [row[1 : 1 + len(owner)] for row in staged_rows]
     names = [quote(f.column) for f in model_fields]
     listed = ", ".join(names)
     data = [quote(model._meta.get_field(c).column) for c in ("first_quarter", *layout.row._fields)]
+    # Plain equality where the owner's column is never NULL (an index, a hash join); a rollup's area and unit are.
     match = " AND ".join(
-        f"s.{c} = f.{c}" if c == quote("scope") else f"coalesce(s.{c}, 0) = coalesce(f.{c}, 0)"
-        for c in names[1 : 1 + len(owner)]
+        f"coalesce(s.{quote(f.column)}, 0) = coalesce(f.{quote(f.column)}, 0)"
+        if f.null
+        else f"s.{quote(f.column)} = f.{quote(f.column)}"
+        for f in model_fields[1 : 1 + len(owner)]
     )
-    differs = f"({', '.join('s.' + c for c in data)}) IS DISTINCT FROM ({', '.join('f.' + c for c in data)})"
+    same = f"({', '.join('s.' + c for c in data)}) IS NOT DISTINCT FROM ({', '.join('f.' + c for c in data)})"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{staged}")
         cursor.execute(f"CREATE TEMP TABLE {staged} ON COMMIT DROP AS SELECT {listed} FROM {table} WITH NO DATA")
         _insert(f"pg_temp.{staged}", model_fields, staged_rows)
+        # Hash joins, whatever the statistics say (a temporary table is unanalysed, a series table may just have been
+        # emptied): a nested loop scans a table once per series. And no statement reads the table it writes: an
+        # INSERT … WHERE NOT EXISTS on its own table scanned, per row, every page it had just filled (17 s at N = 300).
+        cursor.execute(f"ANALYZE pg_temp.{staged} ({', '.join(names[1 : 1 + len(owner)])})")
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        # The fresh series that say what the stored ones say are left out,
+        cursor.execute(f"DELETE FROM pg_temp.{staged} f USING {table} s WHERE {match} AND {same}")
+        # the stored ones the others replace are deleted,
+        cursor.execute(f"DELETE FROM {table} s USING pg_temp.{staged} f WHERE {match}")
+        # and the others inserted.
         cursor.execute(
-            f"DELETE FROM {table} WHERE id IN "
-            f"(SELECT s.id FROM {table} s JOIN pg_temp.{staged} f ON {match} WHERE {differs})"
-        )
-        cursor.execute(
-            f"INSERT INTO {table} ({listed}) SELECT {', '.join('f.' + n for n in names)} FROM pg_temp.{staged} f "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {match}) RETURNING {', '.join(names[1 : 1 + len(owner)])}"
+            f"INSERT INTO {table} ({listed}) SELECT {listed} FROM pg_temp.{staged} "
+            f"RETURNING {', '.join(names[1 : 1 + len(owner)])}"
         )
         written = cursor.fetchall()
+        cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
         cursor.execute(f"DROP TABLE pg_temp.{staged}")
     return written
 
@@ -229,6 +250,8 @@ def encode(values) -> str:
 
 def _preparer(field):
     if isinstance(field, Series):
+        if connection.vendor == "postgresql":  # a list, as the field prepares it: formatted by _array_formatter
+            return lambda values: values
         return lambda values: field.get_db_prep_value(values, connection)
     return lambda values: values if isinstance(values, Encoded) else encode(values)
 
@@ -281,6 +304,7 @@ def _array_formatter(of: str):
     full run."""
     if of == "text":
 
+        @functools.lru_cache(maxsize=4096)  # a few statuses and kinds, hundreds of thousands of times
         def quoted(v: str) -> str:
             if '"' in v or "\\" in v:
                 v = v.replace("\\", "\\\\").replace('"', '\\"')
@@ -290,9 +314,10 @@ def _array_formatter(of: str):
             return _escaped("{" + ",".join(["NULL" if v is None else quoted(v) for v in values]) + "}")
 
     elif of == "date":
+        iso = functools.lru_cache(maxsize=4096)(dt.date.isoformat)  # a few baselines' dates
 
         def literal(values) -> str:
-            return "{" + ",".join(["NULL" if v is None else v.isoformat() for v in values]) + "}"
+            return "{" + ",".join(["NULL" if v is None else iso(v) for v in values]) + "}"
 
     else:  # float8, smallint, boolean (True and False, as PostgreSQL reads them)
 
@@ -315,7 +340,20 @@ def analyze_if_filled(written: int) -> None:
         analyze_results()
 
 
+# The columns the readers and the engine look series up by: analysing the arrays too cost seconds at N = 300 (every
+# sampled series detoasted) and tells the planner nothing it uses.
+LOOKED_UP_BY = {
+    TargetSeries: ("target_id", "first_quarter"),
+    TaskSeries: ("task_id", "first_quarter"),
+    RollupSeries: ("plan_id", "scope", "area_id", "department_id", "first_quarter"),
+}
+
+
 def analyze_results() -> None:
-    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (TargetSeries, TaskSeries, RollupSeries))
+    quote = connection.ops.quote_name
+    tables = ", ".join(
+        f"{quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+        for model, columns in LOOKED_UP_BY.items()
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")

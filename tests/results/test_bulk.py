@@ -2,6 +2,7 @@
 approval's recompute uses) write the same series: each, run over what the other wrote, finds nothing to change, and
 from nothing they write identical rows."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from results.models import RollupSeries, TargetSeries, TaskResult, TaskSeries
 from results.services import recompute_plan
 from tasks.models import IndicatorValue
 from tasks.official import OfficialEntry, record_official_figures
+from tests.dashboard.test_verdicts import forest  # noqa: F401 (a fixture: quarters with gaps)
 from tests.evaluation.conftest import DEMO_LOADED
 
 TABLES = {
@@ -109,3 +111,18 @@ def test_from_nothing_both_write_the_same_series(demo):
         assert per_plan_fill(demo, today) == written
     assert series_of(demo) == by_bulk
     assert sum(len(rows) for rows in by_bulk.values()) == written
+
+
+@pytest.mark.usefixtures("forest")
+def test_with_quarters_missing_between_others_both_write_the_same_series(plan):
+    """Quarters with no reporting period between two that have one (2025 Q3, Q4, 2026 Q2, Q4): a series holds a
+    NULL for each, in both engines."""
+    today = dt.date(2027, 1, 20)
+    with time_machine.travel(dt.datetime(2027, 1, 20, 2, tzinfo=dt.UTC), tick=False):
+        by_bulk = series_of(plan)
+        assert per_plan_fill(plan, today) == 0
+        clear(plan)
+        assert per_plan_fill(plan, today) > 0
+        assert bulk.fill_plans([plan], all_quarters(), today) == {plan.pk: 0}
+    assert series_of(plan) == by_bulk
+    assert any(None in status for status in TaskSeries.objects.values_list("status", flat=True))
