@@ -29,8 +29,8 @@ from tasks.models import QuarterlyReport, ReportingPeriod
 from ..series import quarter_index
 from . import inputs, write
 from .compute import NO_UPDATE
-from .grid import Counted, raw_rows, read_figures, target_series
-from .inputs import UPDATE_FIELDS, opened, target_rows
+from .grid import Counted, read_figures, target_series
+from .inputs import UPDATE_FIELDS, opened, raw_rows, target_rows
 
 # --- the structure of every plan -----------------------------------------------------------------------------
 

@@ -10,25 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection
 
 from progress.authority import PRECEDENCE, Authority, FigureKind
 from progress.vector import STATUSES, evaluate_grid
 from tasks.models import IndicatorValue, ReportingPeriod
 
 from ..specs import target_spec
-from .inputs import rules_from_settings
+from .inputs import raw_rows, rules_from_settings
 
 KINDS = list(FigureKind)  # a figure's kind as a code: its index here
-
-
-def raw_rows(queryset) -> list[tuple]:
-    """A values_list queryset's rows as the database driver returns them: no per-row work in the ORM (the task
-    updates of every plan are hundreds of thousands of rows)."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def nullable(matrix: np.ndarray) -> list[list[float | None]]:

@@ -7,6 +7,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.utils import timezone
 
@@ -147,17 +149,34 @@ def lead_updates(plans) -> QuerySet[TaskUpdate]:
     ).order_by()
 
 
-def approved_updates(scope: Scope, task_ids: list[int]) -> dict[int, dict[int, list[UpdateRow]]]:
+def approved_updates(scope: Scope, shape: Shape, task_ids: list[int]) -> dict[int, dict[int, list[UpdateRow]]]:
     """The plan's approved updates of the tasks' leads (of `task_ids` when the scope names tasks), by task and
-    quarter."""
-    updates = lead_updates([scope.plan])
+    quarter. The plan's shape names the leads: the query asks for their units' updates (a short list, where a join
+    through the responsibilities cost an approval 20 ms at N = 300) and each is matched with its task's lead here."""
+    leads = {pk: shape.task_lead[pk] for pk in task_ids if pk in shape.task_lead}
+    updates = TaskUpdate.objects.filter(
+        report__plan=scope.plan, report__status=ReportStatus.APPROVED, report__department_id__in=set(leads.values())
+    ).order_by()
     if scope.task_ids is not None:
         updates = updates.filter(task_id__in=task_ids)
     by_task: dict[int, dict[int, list[UpdateRow]]] = defaultdict(lambda: defaultdict(list))
-    for update in updates.values_list(*UPDATE_FIELDS):
-        task_id, _department_id, period_id, _is_late, _status, _percent = update
-        by_task[task_id][period_id].append(update)
+    for update in raw_rows(updates.values_list(*UPDATE_FIELDS)):
+        task_id, department_id, period_id, _is_late, _status, _percent = update
+        if leads.get(task_id) == department_id:
+            by_task[task_id][period_id].append(update)
     return by_task
+
+
+def raw_rows(queryset) -> list[tuple]:
+    """A values_list queryset's rows as the database driver returns them: no per-row work in the ORM (the task
+    updates of every plan are hundreds of thousands of rows)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter on an empty list: no query to send
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # --- reports sent --------------------------------------------------------------------------------------------

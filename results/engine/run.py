@@ -103,7 +103,7 @@ def fill(scope: Scope, *, today: dt.date) -> int:
     shape = inputs.plan_shape(scope.plan)
     targets = compute.evaluate_targets(scope, shape)
     kept_targets, written = write.store_targets(scope, shape, targets, now)
-    updates = inputs.approved_updates(scope, inputs.tasks_in(scope, shape))
+    updates = inputs.approved_updates(scope, shape, inputs.tasks_in(scope, shape))
     tasks = compute.task_rows(scope, shape, updates, today)
     kept_tasks, task_written = write.store_tasks(scope, shape, tasks, now)
     groups = compute.Groups(scope, shape)

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 
 from progress.authority import FigureKind
 from results.engine import bulk, run
-from results.engine.inputs import Scope, all_quarters, opened
+from results.engine.inputs import Scope, all_quarters, opened, raw_rows
 from results.models import RollupSeries, TargetSeries, TaskResult, TaskSeries
 from results.services import recompute_plan
 from tasks.models import IndicatorValue
@@ -126,3 +126,8 @@ def test_with_quarters_missing_between_others_both_write_the_same_series(plan):
         assert bulk.fill_plans([plan], all_quarters(), today) == {plan.pk: 0}
     assert series_of(plan) == by_bulk
     assert any(None in status for status in TaskSeries.objects.values_list("status", flat=True))
+
+
+def test_a_raw_read_filtered_on_an_empty_list_reads_nothing(db):
+    """An approval whose tasks have no lead asks for the updates of no unit: no query, no error."""
+    assert raw_rows(TaskSeries.objects.filter(task_id__in=[]).values_list("pk")) == []
